@@ -1,0 +1,1398 @@
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "vernier-config.h"
+
+/**
+ * VernierConfig:
+ *
+ * A study read from a key file: `[study]`, `[param NAME]`, `[candidates]`,
+ * `[tuner]` or `[tuner LABEL]…`, `[trainer]`, `[observer NAME]…` and
+ * `[pruner NAME]…` groups. Every error names the file, the group and the
+ * key, and says what was expected.
+ */
+struct _VernierConfig
+{
+  GObject         parent_instance;
+
+  gchar          *path;
+  GKeyFile       *key_file;
+  VernierContext *context;
+  guint           max_trials;
+  guint           parallel;
+  gint64          time_budget;
+  gint64          trial_timeout;
+  gint64          cancel_grace;
+  gboolean        has_target;
+  gdouble         target;
+};
+
+G_DEFINE_FINAL_TYPE (VernierConfig, vernier_config, G_TYPE_OBJECT)
+
+static void
+vernier_config_finalize (GObject *object)
+{
+  VernierConfig *self = VERNIER_CONFIG (object);
+
+  g_free (self->path);
+  g_clear_pointer (&self->key_file, g_key_file_unref);
+  g_clear_object (&self->context);
+
+  G_OBJECT_CLASS (vernier_config_parent_class)->finalize (object);
+}
+
+static void
+vernier_config_class_init (VernierConfigClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = vernier_config_finalize;
+}
+
+static void
+vernier_config_init (VernierConfig *self)
+{
+  self->parallel = 1;
+  self->cancel_grace = 30 * G_USEC_PER_SEC;
+}
+
+G_GNUC_PRINTF (5, 6)
+static void
+config_error (GError      **error,
+              const gchar  *path,
+              const gchar  *group,
+              const gchar  *key,
+              const gchar  *format,
+              ...)
+{
+  g_autofree gchar *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (group != NULL && key != NULL)
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                 "%s: [%s] %s: %s", path, group, key, message);
+  else if (group != NULL)
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                 "%s: [%s]: %s", path, group, message);
+  else
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                 "%s: %s", path, message);
+}
+
+/* ---- scalar readers: each names file, group and key on error --------- */
+
+static gboolean
+read_string (GKeyFile     *kf,
+             const gchar  *path,
+             const gchar  *group,
+             const gchar  *key,
+             gchar       **out,
+             GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gchar *value = g_key_file_get_string (kf, group, key, &local_error);
+
+  if (value == NULL)
+    {
+      config_error (error, path, group, key, "%s", local_error->message);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+parse_double (const gchar *text,
+              gdouble     *out)
+{
+  gchar *end = NULL;
+  gdouble v;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (*text == '\0')
+    return FALSE;
+  errno = 0;
+  v = g_ascii_strtod (text, &end);
+  while (end != NULL && g_ascii_isspace (*end))
+    end++;
+  if (errno != 0 || end == NULL || *end != '\0' || !isfinite (v))
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_int64 (const gchar *text,
+             gint64      *out)
+{
+  gchar *end = NULL;
+  gint64 v;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (*text == '\0')
+    return FALSE;
+  errno = 0;
+  v = g_ascii_strtoll (text, &end, 10);
+  while (end != NULL && g_ascii_isspace (*end))
+    end++;
+  if (errno != 0 || end == NULL || *end != '\0')
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_uint64 (const gchar *text,
+              guint64     *out)
+{
+  gint64 v;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (*text == '-')
+    return FALSE;
+  if (!parse_int64 (text, &v))
+    {
+      gchar *end = NULL;
+
+      errno = 0;
+      *out = g_ascii_strtoull (text, &end, 10);
+      return errno == 0 && end != text && *end == '\0';
+    }
+  *out = (guint64) v;
+  return TRUE;
+}
+
+static gboolean
+parse_boolean (const gchar *text,
+               gboolean    *out)
+{
+  static const gchar *yes[] = { "true", "yes", "on", "1", NULL };
+  static const gchar *no[] = { "false", "no", "off", "0", NULL };
+  g_autofree gchar *lower = g_ascii_strdown (text, -1);
+
+  g_strstrip (lower);
+  if (g_strv_contains (yes, lower))
+    *out = TRUE;
+  else if (g_strv_contains (no, lower))
+    *out = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+read_double (GKeyFile     *kf,
+             const gchar  *path,
+             const gchar  *group,
+             const gchar  *key,
+             gdouble      *out,
+             GError      **error)
+{
+  g_autofree gchar *text = NULL;
+
+  if (!read_string (kf, path, group, key, &text, error))
+    return FALSE;
+  if (!parse_double (text, out))
+    {
+      config_error (error, path, group, key, "'%s' is not a number", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_int64 (GKeyFile     *kf,
+            const gchar  *path,
+            const gchar  *group,
+            const gchar  *key,
+            gint64       *out,
+            GError      **error)
+{
+  g_autofree gchar *text = NULL;
+
+  if (!read_string (kf, path, group, key, &text, error))
+    return FALSE;
+  if (!parse_int64 (text, out))
+    {
+      config_error (error, path, group, key, "'%s' is not an integer", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_uint (GKeyFile     *kf,
+           const gchar  *path,
+           const gchar  *group,
+           const gchar  *key,
+           guint         minimum,
+           guint        *out,
+           GError      **error)
+{
+  g_autofree gchar *text = NULL;
+  guint64 v;
+
+  if (!read_string (kf, path, group, key, &text, error))
+    return FALSE;
+  if (!parse_uint64 (text, &v) || v > G_MAXUINT || v < minimum)
+    {
+      config_error (error, path, group, key,
+                    "'%s' is not a whole number from %u to %u", text, minimum, G_MAXUINT);
+      return FALSE;
+    }
+  *out = (guint) v;
+  return TRUE;
+}
+
+static gboolean
+read_boolean (GKeyFile     *kf,
+              const gchar  *path,
+              const gchar  *group,
+              const gchar  *key,
+              gboolean     *out,
+              GError      **error)
+{
+  g_autofree gchar *text = NULL;
+
+  if (!read_string (kf, path, group, key, &text, error))
+    return FALSE;
+  if (!parse_boolean (text, out))
+    {
+      config_error (error, path, group, key, "'%s' is not true or false", text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+read_duration (GKeyFile     *kf,
+               const gchar  *path,
+               const gchar  *group,
+               const gchar  *key,
+               gint64       *out,
+               GError      **error)
+{
+  g_autofree gchar *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!read_string (kf, path, group, key, &text, error))
+    return FALSE;
+  if (!vernier_parse_duration (text, out, &local_error))
+    {
+      config_error (error, path, group, key, "%s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_keys (GKeyFile            *kf,
+            const gchar         *path,
+            const gchar         *group,
+            const gchar * const *valid,
+            GError             **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, group, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (!g_strv_contains (valid, keys[i]))
+      {
+        g_autofree gchar *list = g_strjoinv (", ", (gchar **) valid);
+
+        config_error (error, path, group, keys[i],
+                      "unknown key; valid keys are: %s", list);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* ---- [study] ---------------------------------------------------------- */
+
+static const gchar *study_keys[] = {
+  "name", "objective", "direction", "trials", "time-budget", "target",
+  "parallel", "trial-timeout", "cancel-grace", "seed", NULL
+};
+
+static gboolean
+parse_study (VernierConfig     *self,
+             gchar            **name,
+             VernierObjective **objective,
+             guint64           *seed,
+             GError           **error)
+{
+  GKeyFile *kf = self->key_file;
+  const gchar *path = self->path;
+  const gchar *g = "study";
+  g_autofree gchar *objective_name = NULL;
+  VernierDirection direction = VERNIER_DIRECTION_MINIMIZE;
+
+  if (!g_key_file_has_group (kf, g))
+    {
+      config_error (error, path, NULL, NULL,
+                    "no [study] group; a study file starts with [study] "
+                    "(name, objective, direction, trials…)");
+      return FALSE;
+    }
+  if (!check_keys (kf, path, g, study_keys, error))
+    return FALSE;
+
+  if (g_key_file_has_key (kf, g, "name", NULL))
+    {
+      if (!read_string (kf, path, g, "name", name, error))
+        return FALSE;
+      if (*g_strstrip (*name) == '\0')
+        {
+          config_error (error, path, g, "name", "the name is empty");
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autofree gchar *base = g_path_get_basename (path);
+      gchar *dot = strrchr (base, '.');
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      *name = g_strdup (base);
+    }
+
+  if (g_key_file_has_key (kf, g, "objective", NULL))
+    {
+      if (!read_string (kf, path, g, "objective", &objective_name, error))
+        return FALSE;
+      g_strstrip (objective_name);
+      if (*objective_name == '\0')
+        {
+          config_error (error, path, g, "objective", "the objective name is empty");
+          return FALSE;
+        }
+    }
+  else
+    objective_name = g_strdup ("value");
+
+  if (g_key_file_has_key (kf, g, "direction", NULL))
+    {
+      g_autofree gchar *text = NULL;
+
+      if (!read_string (kf, path, g, "direction", &text, error))
+        return FALSE;
+      g_strstrip (text);
+      if (g_ascii_strcasecmp (text, "minimize") == 0 || g_ascii_strcasecmp (text, "min") == 0)
+        direction = VERNIER_DIRECTION_MINIMIZE;
+      else if (g_ascii_strcasecmp (text, "maximize") == 0 || g_ascii_strcasecmp (text, "max") == 0)
+        direction = VERNIER_DIRECTION_MAXIMIZE;
+      else
+        {
+          config_error (error, path, g, "direction",
+                        "'%s' is neither minimize nor maximize", text);
+          return FALSE;
+        }
+    }
+  *objective = vernier_objective_new (objective_name, direction);
+
+  if (g_key_file_has_key (kf, g, "trials", NULL) &&
+      !read_uint (kf, path, g, "trials", 1, &self->max_trials, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, g, "parallel", NULL) &&
+      !read_uint (kf, path, g, "parallel", 1, &self->parallel, error))
+    return FALSE;
+  if (self->parallel > 4096)
+    {
+      config_error (error, path, g, "parallel", "%u trials in flight is more "
+                    "than the limit of 4096", self->parallel);
+      return FALSE;
+    }
+  if (g_key_file_has_key (kf, g, "time-budget", NULL) &&
+      !read_duration (kf, path, g, "time-budget", &self->time_budget, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, g, "trial-timeout", NULL) &&
+      !read_duration (kf, path, g, "trial-timeout", &self->trial_timeout, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, g, "cancel-grace", NULL) &&
+      !read_duration (kf, path, g, "cancel-grace", &self->cancel_grace, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, g, "target", NULL))
+    {
+      if (!read_double (kf, path, g, "target", &self->target, error))
+        return FALSE;
+      self->has_target = TRUE;
+    }
+  if (g_key_file_has_key (kf, g, "seed", NULL))
+    {
+      g_autofree gchar *text = NULL;
+
+      if (!read_string (kf, path, g, "seed", &text, error))
+        return FALSE;
+      if (!parse_uint64 (text, seed))
+        {
+          config_error (error, path, g, "seed", "'%s' is not a whole number "
+                        "from 0 to %" G_GUINT64_FORMAT, text, G_MAXUINT64);
+          return FALSE;
+        }
+    }
+  else
+    *seed = ((guint64) g_random_int () << 32) | g_random_int ();
+
+  return TRUE;
+}
+
+/* ---- [param NAME] ----------------------------------------------------- */
+
+static const gchar *param_keys[] = {
+  "type", "low", "high", "log", "step", "choices", "condition", NULL
+};
+
+static gboolean
+parse_param (VernierConfig  *self,
+             VernierSpace   *space,
+             const gchar    *group,
+             GError        **error)
+{
+  GKeyFile *kf = self->key_file;
+  const gchar *path = self->path;
+  const gchar *name = group + strlen ("param ");
+  g_autoptr(VernierDimension) dim = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree gchar *type = NULL;
+  gboolean log = FALSE;
+
+  while (*name == ' ')
+    name++;
+  if (*name == '\0')
+    {
+      config_error (error, path, group, NULL, "a parameter group is [param NAME]");
+      return FALSE;
+    }
+  if (!check_keys (kf, path, group, param_keys, error))
+    return FALSE;
+
+  if (g_key_file_has_key (kf, group, "type", NULL))
+    {
+      if (!read_string (kf, path, group, "type", &type, error))
+        return FALSE;
+      g_strstrip (type);
+    }
+  else if (g_key_file_has_key (kf, group, "choices", NULL))
+    type = g_strdup ("categorical");
+  else
+    {
+      config_error (error, path, group, "type",
+                    "missing; expected type=float, int or categorical");
+      return FALSE;
+    }
+
+  if (g_key_file_has_key (kf, group, "log", NULL) &&
+      !read_boolean (kf, path, group, "log", &log, error))
+    return FALSE;
+
+  if (g_str_equal (type, "float") || g_str_equal (type, "int"))
+    {
+      gboolean is_int = g_str_equal (type, "int");
+      static const gchar *bounds[] = { "low", "high" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (bounds); i++)
+        if (!g_key_file_has_key (kf, group, bounds[i], NULL))
+          {
+            config_error (error, path, group, bounds[i], "missing; a %s parameter "
+                          "needs low= and high=", type);
+            return FALSE;
+          }
+      if (g_key_file_has_key (kf, group, "choices", NULL))
+        {
+          config_error (error, path, group, "choices",
+                        "only categorical parameters have choices");
+          return FALSE;
+        }
+
+      if (is_int)
+        {
+          gint64 low, high, step = 1;
+
+          if (!read_int64 (kf, path, group, "low", &low, error) ||
+              !read_int64 (kf, path, group, "high", &high, error))
+            return FALSE;
+          if (g_key_file_has_key (kf, group, "step", NULL) &&
+              !read_int64 (kf, path, group, "step", &step, error))
+            return FALSE;
+          if (step <= 0)
+            {
+              config_error (error, path, group, "step", "must be a positive integer");
+              return FALSE;
+            }
+          dim = vernier_dimension_new_int (name, low, high, log, step, &local_error);
+        }
+      else
+        {
+          gdouble low, high, step = 0;
+
+          if (!read_double (kf, path, group, "low", &low, error) ||
+              !read_double (kf, path, group, "high", &high, error))
+            return FALSE;
+          if (g_key_file_has_key (kf, group, "step", NULL))
+            {
+              if (!read_double (kf, path, group, "step", &step, error))
+                return FALSE;
+              if (step <= 0)
+                {
+                  config_error (error, path, group, "step", "must be positive");
+                  return FALSE;
+                }
+            }
+          dim = vernier_dimension_new_float (name, low, high, log, step, &local_error);
+        }
+    }
+  else if (g_str_equal (type, "categorical"))
+    {
+      g_auto(GStrv) items = NULL;
+      g_autoptr(JsonArray) choices = json_array_new ();
+
+      if (!g_key_file_has_key (kf, group, "choices", NULL))
+        {
+          config_error (error, path, group, "choices",
+                        "missing; a categorical parameter needs choices=a;b;c");
+          return FALSE;
+        }
+      for (guint i = 0; i < 3; i++)
+        {
+          static const gchar *numeric[] = { "low", "high", "step" };
+
+          if (g_key_file_has_key (kf, group, numeric[i], NULL))
+            {
+              config_error (error, path, group, numeric[i],
+                            "a categorical parameter has choices, not %s", numeric[i]);
+              return FALSE;
+            }
+        }
+      items = g_key_file_get_string_list (kf, group, "choices", NULL, &local_error);
+      if (items == NULL)
+        {
+          config_error (error, path, group, "choices", "%s", local_error->message);
+          return FALSE;
+        }
+      for (guint i = 0; items[i] != NULL; i++)
+        json_array_add_element (choices, vernier_json_node_from_string (items[i]));
+      dim = vernier_dimension_new_categorical (name, choices, &local_error);
+    }
+  else
+    {
+      config_error (error, path, group, "type",
+                    "'%s' is not a parameter type; expected float, int or categorical",
+                    type);
+      return FALSE;
+    }
+
+  if (dim == NULL)
+    {
+      config_error (error, path, group, NULL, "%s", local_error->message);
+      return FALSE;
+    }
+
+  if (g_key_file_has_key (kf, group, "condition", NULL))
+    {
+      g_autofree gchar *text = NULL;
+      g_autoptr(JsonNode) value = NULL;
+      gchar *eq;
+
+      if (!read_string (kf, path, group, "condition", &text, error))
+        return FALSE;
+      eq = strchr (text, '=');
+      if (eq == NULL || eq == text)
+        {
+          config_error (error, path, group, "condition",
+                        "'%s' is not PARAMETER=VALUE (e.g. condition=optimizer=sgd)",
+                        text);
+          return FALSE;
+        }
+      *eq = '\0';
+      g_strstrip (text);
+      value = vernier_json_node_from_string (eq + 1);
+      vernier_dimension_set_condition (dim, text, value);
+    }
+
+  if (!vernier_space_add (space, dim, &local_error))
+    {
+      config_error (error, path, group, NULL, "%s", local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- [candidates] ----------------------------------------------------- */
+
+static gboolean
+add_candidate_text (VernierConfig  *self,
+                    VernierSpace   *space,
+                    const gchar    *text,
+                    const gchar    *where,
+                    GError        **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_data (parser, text, -1, &local_error))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: not JSON: %s", where, local_error->message);
+      return FALSE;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: a candidate is a JSON object such as {\"x\": 1.5}", where);
+      return FALSE;
+    }
+  if (!vernier_space_add_candidate (space, json_node_get_object (root), &local_error))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: %s", where, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_candidates (VernierConfig  *self,
+                  VernierSpace   *space,
+                  const gchar    *base_dir,
+                  GError        **error)
+{
+  GKeyFile *kf = self->key_file;
+  const gchar *g = "candidates";
+  g_auto(GStrv) keys = g_key_file_get_keys (kf, g, NULL, NULL);
+
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree gchar *value = NULL;
+      g_autofree gchar *where = NULL;
+
+      if (!read_string (kf, self->path, g, keys[i], &value, error))
+        return FALSE;
+
+      if (g_str_equal (keys[i], "file"))
+        {
+          g_autofree gchar *file = g_canonicalize_filename (value, base_dir);
+          g_autofree gchar *contents = NULL;
+          g_autoptr(GError) local_error = NULL;
+          g_auto(GStrv) lines = NULL;
+          gsize length;
+
+          if (!g_file_get_contents (file, &contents, &length, &local_error))
+            {
+              config_error (error, self->path, g, "file", "%s", local_error->message);
+              return FALSE;
+            }
+          lines = g_strsplit (contents, "\n", -1);
+          for (guint l = 0; lines[l] != NULL; l++)
+            {
+              g_autofree gchar *line_where = NULL;
+
+              if (*g_strstrip (lines[l]) == '\0' || lines[l][0] == '#')
+                continue;
+              line_where = g_strdup_printf ("%s:%u", file, l + 1);
+              if (!add_candidate_text (self, space, lines[l], line_where, error))
+                return FALSE;
+            }
+          continue;
+        }
+
+      where = g_strdup_printf ("%s: [%s] %s", self->path, g, keys[i]);
+      if (!add_candidate_text (self, space, value, where, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- groups ----------------------------------------------------------- */
+
+static gboolean
+group_is (const gchar *group,
+          const gchar *kind)
+{
+  gsize n = strlen (kind);
+
+  return strncmp (group, kind, n) == 0 && (group[n] == '\0' || group[n] == ' ');
+}
+
+static gboolean
+check_groups (VernierConfig  *self,
+              GError        **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (self->key_file, NULL);
+  guint trainers = 0;
+
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      const gchar *g = groups[i];
+
+      if (g_str_equal (g, "study") || g_str_equal (g, "candidates") ||
+          group_is (g, "param") || group_is (g, "tuner") ||
+          group_is (g, "observer") || group_is (g, "pruner"))
+        continue;
+      if (group_is (g, "trainer"))
+        {
+          if (++trainers > 1)
+            {
+              config_error (error, self->path, g, NULL,
+                            "a study has one trainer; this is the second");
+              return FALSE;
+            }
+          continue;
+        }
+      config_error (error, self->path, g, NULL,
+                    "unknown group; valid groups are [study], [param NAME], "
+                    "[candidates], [tuner] or [tuner LABEL], [trainer], "
+                    "[observer NAME], [pruner NAME]");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_override (GKeyFile     *kf,
+                const gchar  *override,
+                GError      **error)
+{
+  const gchar *eq = strchr (override, '=');
+  g_autofree gchar *lhs = NULL;
+  gchar *dot;
+
+  if (eq == NULL)
+    goto bad;
+  lhs = g_strndup (override, eq - override);
+  dot = strrchr (lhs, '.');
+  if (dot == NULL || dot == lhs || dot[1] == '\0')
+    goto bad;
+  *dot = '\0';
+  g_key_file_set_value (kf, g_strstrip (lhs), g_strstrip (dot + 1), eq + 1);
+  return TRUE;
+
+bad:
+  g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+               "--set %s: expected GROUP.KEY=VALUE, such as study.trials=50 "
+               "or 'tuner 1.trials=10'", override);
+  return FALSE;
+}
+
+static VernierConfig *
+config_load (GKeyFile             *kf,
+             const gchar          *path,
+             const gchar * const  *overrides,
+             GError              **error)
+{
+  g_autoptr(VernierConfig) self = g_object_new (VERNIER_TYPE_CONFIG, NULL);
+  g_autoptr(VernierSpace) space = vernier_space_new ();
+  g_autoptr(VernierObjective) objective = NULL;
+  g_autofree gchar *name = NULL;
+  g_autofree gchar *abs = g_canonicalize_filename (path, NULL);
+  g_autofree gchar *base_dir = g_path_get_dirname (abs);
+  g_auto(GStrv) groups = NULL;
+  guint64 seed = 0;
+
+  self->path = g_strdup (path);
+  self->key_file = g_key_file_ref (kf);
+
+  for (guint i = 0; overrides != NULL && overrides[i] != NULL; i++)
+    if (!apply_override (kf, overrides[i], error))
+      return NULL;
+
+  if (!check_groups (self, error) ||
+      !parse_study (self, &name, &objective, &seed, error))
+    return NULL;
+
+  groups = g_key_file_get_groups (kf, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    if (group_is (groups[i], "param") && !parse_param (self, space, groups[i], error))
+      return NULL;
+
+  if (g_key_file_has_group (kf, "candidates") &&
+      !parse_candidates (self, space, base_dir, error))
+    return NULL;
+
+  if (vernier_space_is_empty (space))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_EMPTY_SPACE,
+                   "%s: the search space is empty: add [param NAME] groups "
+                   "(type=float, int or categorical) or a [candidates] group",
+                   path);
+      return NULL;
+    }
+
+  self->context = vernier_context_new (name, space, objective, seed, base_dir);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * vernier_config_new_from_file:
+ * @path: (type filename): a study file
+ * @overrides: (nullable) (array zero-terminated=1): `GROUP.KEY=VALUE`
+ *   strings applied over the file, as `vernier run --set` gives them
+ * @error: return location for a #GError
+ *
+ * Reads a study file and checks its `[study]`, `[param]` and
+ * `[candidates]` groups. Plugin groups are checked by
+ * vernier_config_create_study(), which loads the plugins.
+ *
+ * Returns: (transfer full): the configuration, or %NULL with
+ *   %VERNIER_ERROR_INVALID_CONFIG or %VERNIER_ERROR_EMPTY_SPACE
+ */
+VernierConfig *
+vernier_config_new_from_file (const gchar          *path,
+                              const gchar * const  *overrides,
+                              GError              **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: %s", path, local_error->message);
+      return NULL;
+    }
+  return config_load (kf, path, overrides, error);
+}
+
+/**
+ * vernier_config_new_from_data:
+ * @data: the study file's text
+ * @length: its length, or -1 if nul-terminated
+ * @path: (type filename): the name to use in messages; relative paths in
+ *   the study resolve against its directory
+ * @overrides: (nullable) (array zero-terminated=1): `GROUP.KEY=VALUE`
+ *   overrides
+ * @error: return location for a #GError
+ *
+ * Like vernier_config_new_from_file(), from text.
+ *
+ * Returns: (transfer full): the configuration, or %NULL with @error set
+ */
+VernierConfig *
+vernier_config_new_from_data (const gchar          *data,
+                              gssize                length,
+                              const gchar          *path,
+                              const gchar * const  *overrides,
+                              GError              **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: %s", path, local_error->message);
+      return NULL;
+    }
+  return config_load (kf, path, overrides, error);
+}
+
+/**
+ * vernier_config_get_path:
+ * @self: a #VernierConfig
+ *
+ * Returns: (type filename): the study file's path
+ */
+const gchar *
+vernier_config_get_path (VernierConfig *self)
+{
+  g_return_val_if_fail (VERNIER_IS_CONFIG (self), NULL);
+  return self->path;
+}
+
+/**
+ * vernier_config_get_study_name:
+ * @self: a #VernierConfig
+ *
+ * Returns: the study's name: `[study] name`, or the file's base name
+ */
+const gchar *
+vernier_config_get_study_name (VernierConfig *self)
+{
+  g_return_val_if_fail (VERNIER_IS_CONFIG (self), NULL);
+  return vernier_context_get_study_name (self->context);
+}
+
+/**
+ * vernier_config_get_context:
+ * @self: a #VernierConfig
+ *
+ * Returns: (transfer none): the study's context (space, objective, seed)
+ */
+VernierContext *
+vernier_config_get_context (VernierConfig *self)
+{
+  g_return_val_if_fail (VERNIER_IS_CONFIG (self), NULL);
+  return self->context;
+}
+
+/* ---- plugin properties ------------------------------------------------ */
+
+/**
+ * vernier_config_describe_pspec:
+ * @pspec: a property of a plugin
+ *
+ * Describes a property's type, range and default the way `vernier
+ * inspect` prints them.
+ *
+ * Returns: (transfer full): the description
+ */
+gchar *
+vernier_config_describe_pspec (GParamSpec *pspec)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+
+  if (vernier_param_spec_is_duration (pspec))
+    {
+      GParamSpecInt64 *p = G_PARAM_SPEC_INT64 (pspec);
+      g_autofree gchar *lo = vernier_format_duration (p->minimum);
+      g_autofree gchar *hi = p->maximum >= G_MAXINT64 / 2
+        ? g_strdup ("unlimited") : vernier_format_duration (p->maximum);
+      g_autofree gchar *def = vernier_format_duration (p->default_value);
+
+      return g_strdup_printf ("duration, %s to %s, default %s", lo, hi, def);
+    }
+  if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+    return g_strdup_printf ("boolean, default %s",
+                            G_PARAM_SPEC_BOOLEAN (pspec)->default_value ? "true" : "false");
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    {
+      GParamSpecInt *p = G_PARAM_SPEC_INT (pspec);
+      return g_strdup_printf ("integer, %d to %d, default %d", p->minimum, p->maximum, p->default_value);
+    }
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    {
+      GParamSpecUInt *p = G_PARAM_SPEC_UINT (pspec);
+      return g_strdup_printf ("unsigned integer, %u to %u, default %u", p->minimum, p->maximum, p->default_value);
+    }
+  if (G_IS_PARAM_SPEC_INT64 (pspec))
+    {
+      GParamSpecInt64 *p = G_PARAM_SPEC_INT64 (pspec);
+      return g_strdup_printf ("integer, %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                              ", default %" G_GINT64_FORMAT, p->minimum, p->maximum, p->default_value);
+    }
+  if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    {
+      GParamSpecUInt64 *p = G_PARAM_SPEC_UINT64 (pspec);
+      return g_strdup_printf ("unsigned integer, %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                              ", default %" G_GUINT64_FORMAT, p->minimum, p->maximum, p->default_value);
+    }
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      GParamSpecDouble *p = G_PARAM_SPEC_DOUBLE (pspec);
+      return g_strdup_printf ("number, %g to %g, default %g", p->minimum, p->maximum, p->default_value);
+    }
+  if (G_IS_PARAM_SPEC_STRING (pspec))
+    {
+      const gchar *def = G_PARAM_SPEC_STRING (pspec)->default_value;
+      return def ? g_strdup_printf ("string, default \"%s\"", def) : g_strdup ("string, no default");
+    }
+  if (G_IS_PARAM_SPEC_ENUM (pspec))
+    {
+      GParamSpecEnum *p = G_PARAM_SPEC_ENUM (pspec);
+      g_autoptr(GString) s = g_string_new ("one of ");
+      const gchar *def = NULL;
+
+      for (guint i = 0; i < p->enum_class->n_values; i++)
+        {
+          g_string_append_printf (s, "%s%s", i ? ", " : "", p->enum_class->values[i].value_nick);
+          if (p->enum_class->values[i].value == p->default_value)
+            def = p->enum_class->values[i].value_nick;
+        }
+      if (def != NULL)
+        g_string_append_printf (s, "; default %s", def);
+      return g_string_free (g_steal_pointer (&s), FALSE);
+    }
+  if (type == G_TYPE_STRV)
+    return g_strdup ("list of strings, separated by ;");
+  return g_strdup (g_type_name (type));
+}
+
+static gboolean
+number_in_range (GParamSpec *pspec,
+                 GValue     *value)
+{
+  g_auto(GValue) copy = G_VALUE_INIT;
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+  return !g_param_value_validate (pspec, &copy);
+}
+
+/**
+ * vernier_config_parse_value:
+ * @pspec: the property
+ * @key_file: the study file
+ * @group: the group
+ * @key: the key, named like the property
+ * @value: (out caller-allocates): an uninitialized #GValue
+ * @error: return location for a #GError
+ *
+ * Reads a key as the property's type says: integers and numbers within the
+ * property's range, booleans, strings, enums by nick, string lists
+ * (`a;b;c`) and durations (`30s`).
+ *
+ * Returns: %TRUE with @value set; %FALSE with
+ *   %VERNIER_ERROR_INVALID_CONFIG (without the file and group, which the
+ *   caller adds)
+ */
+gboolean
+vernier_config_parse_value (GParamSpec   *pspec,
+                            GKeyFile     *key_file,
+                            const gchar  *group,
+                            const gchar  *key,
+                            GValue       *value,
+                            GError      **error)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *expected = vernier_config_describe_pspec (pspec);
+
+  if (type == G_TYPE_STRV)
+    {
+      g_auto(GStrv) list = g_key_file_get_string_list (key_file, group, key, NULL, &local_error);
+
+      if (list == NULL)
+        list = g_new0 (gchar *, 1);
+      g_value_init (value, G_TYPE_STRV);
+      g_value_take_boxed (value, g_steal_pointer (&list));
+      return TRUE;
+    }
+
+  text = g_key_file_get_string (key_file, group, key, &local_error);
+  if (text == NULL)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG, "%s",
+                   local_error->message);
+      return FALSE;
+    }
+
+  g_value_init (value, type);
+
+  if (vernier_param_spec_is_duration (pspec))
+    {
+      gint64 usec;
+
+      if (!vernier_parse_duration (text, &usec, &local_error))
+        goto bad;
+      g_value_set_int64 (value, usec);
+    }
+  else if (type == G_TYPE_BOOLEAN)
+    {
+      gboolean b;
+
+      if (!parse_boolean (text, &b))
+        goto bad;
+      g_value_set_boolean (value, b);
+    }
+  else if (type == G_TYPE_INT || type == G_TYPE_LONG || type == G_TYPE_INT64)
+    {
+      gint64 v;
+
+      if (!parse_int64 (text, &v))
+        goto bad;
+      if (type == G_TYPE_INT)
+        {
+          if (v < G_MININT || v > G_MAXINT)
+            goto bad;
+          g_value_set_int (value, (gint) v);
+        }
+      else if (type == G_TYPE_LONG)
+        g_value_set_long (value, (glong) v);
+      else
+        g_value_set_int64 (value, v);
+    }
+  else if (type == G_TYPE_UINT || type == G_TYPE_ULONG || type == G_TYPE_UINT64)
+    {
+      guint64 v;
+
+      if (!parse_uint64 (text, &v))
+        goto bad;
+      if (type == G_TYPE_UINT)
+        {
+          if (v > G_MAXUINT)
+            goto bad;
+          g_value_set_uint (value, (guint) v);
+        }
+      else if (type == G_TYPE_ULONG)
+        g_value_set_ulong (value, (gulong) v);
+      else
+        g_value_set_uint64 (value, v);
+    }
+  else if (type == G_TYPE_DOUBLE || type == G_TYPE_FLOAT)
+    {
+      gdouble v;
+
+      if (!parse_double (text, &v))
+        goto bad;
+      if (type == G_TYPE_DOUBLE)
+        g_value_set_double (value, v);
+      else
+        g_value_set_float (value, (gfloat) v);
+    }
+  else if (type == G_TYPE_STRING)
+    g_value_set_string (value, text);
+  else if (G_TYPE_IS_ENUM (type))
+    {
+      GEnumClass *klass = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+      GEnumValue *ev;
+
+      g_strstrip (text);
+      ev = g_enum_get_value_by_nick (klass, text);
+      if (ev == NULL)
+        ev = g_enum_get_value_by_name (klass, text);
+      if (ev == NULL)
+        goto bad;
+      g_value_set_enum (value, ev->value);
+    }
+  else
+    {
+      g_value_unset (value);
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "property of type %s cannot be set from a study file",
+                   g_type_name (type));
+      return FALSE;
+    }
+
+  if (!number_in_range (pspec, value))
+    goto bad;
+  return TRUE;
+
+bad:
+  g_value_unset (value);
+  g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+               "'%s' is not valid (expected %s)", text, expected);
+  return FALSE;
+}
+
+static gchar *
+list_properties (GObjectClass *klass)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  guint n = 0;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (klass, &n);
+
+  for (guint i = 0; i < n; i++)
+    if (pspecs[i]->flags & G_PARAM_WRITABLE)
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", pspecs[i]->name);
+  if (s->len == 0)
+    g_string_append (s, "none");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/**
+ * vernier_config_create_plugin:
+ * @registry: where to find the plugin
+ * @kind: `tuner`, `trainer`, `observer` or `pruner`
+ * @key_file: the study file
+ * @group: the plugin's group
+ * @skip_keys: (nullable) (array zero-terminated=1): keys that are not
+ *   properties (besides `plugin`)
+ * @path: (type filename): the study file's path, for messages
+ * @error: return location for a #GError
+ *
+ * Creates the plugin a group names with `plugin=`, every other key setting
+ * the property of that name.
+ *
+ * Returns: (transfer full): the plugin object, or %NULL with @error set
+ *   naming the file, group and key
+ */
+GObject *
+vernier_config_create_plugin (VernierRegistry      *registry,
+                              const gchar          *kind,
+                              GKeyFile             *key_file,
+                              const gchar          *group,
+                              const gchar * const  *skip_keys,
+                              const gchar          *path,
+                              GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree gchar *plugin = NULL;
+  g_auto(GStrv) keys = NULL;
+  g_autoptr(GTypeClass) klass = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GArray) values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  GObject *object;
+  GType type;
+
+  g_array_set_clear_func (values, (GDestroyNotify) g_value_unset);
+
+  if (!g_key_file_has_key (key_file, group, "plugin", NULL))
+    {
+      config_error (error, path, group, "plugin", "missing; say which %s to use, "
+                    "e.g. plugin=NAME (`vernier plugins` lists them)", kind);
+      return NULL;
+    }
+  if (!read_string (key_file, path, group, "plugin", &plugin, error))
+    return NULL;
+  g_strstrip (plugin);
+
+  type = vernier_registry_lookup_type (registry, kind, plugin, &local_error);
+  if (type == G_TYPE_INVALID)
+    {
+      config_error (error, path, group, "plugin", "%s", local_error->message);
+      if (error != NULL && *error != NULL)
+        (*error)->code = VERNIER_ERROR_PLUGIN_LOAD;
+      return NULL;
+    }
+
+  klass = g_type_class_ref (type);
+  keys = g_key_file_get_keys (key_file, group, NULL, NULL);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      GParamSpec *pspec;
+      GValue value = G_VALUE_INIT;
+
+      if (g_str_equal (keys[i], "plugin") ||
+          (skip_keys != NULL && g_strv_contains (skip_keys, keys[i])))
+        continue;
+
+      pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), keys[i]);
+      if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
+        {
+          g_autofree gchar *valid = list_properties (G_OBJECT_CLASS (klass));
+
+          config_error (error, path, group, keys[i],
+                        "%s '%s' has no property '%s'; its properties are: %s%s%s",
+                        kind, plugin, keys[i], valid,
+                        skip_keys != NULL ? "; and for the study: " : "",
+                        skip_keys != NULL ? skip_keys[0] : "");
+          return NULL;
+        }
+
+      if (!vernier_config_parse_value (pspec, key_file, group, keys[i], &value, &local_error))
+        {
+          config_error (error, path, group, keys[i], "%s", local_error->message);
+          return NULL;
+        }
+      g_ptr_array_add (names, (gpointer) pspec->name);
+      g_array_append_val (values, value);
+    }
+
+  object = g_object_new_with_properties (type, names->len, (const gchar **) names->pdata,
+                                         (const GValue *) values->data);
+  return object;
+}
+
+/**
+ * vernier_config_create_study:
+ * @self: a #VernierConfig
+ * @registry: where to find the plugins
+ * @error: return location for a #GError
+ *
+ * Loads the plugins the study file names, sets their properties, and
+ * builds the study: tuners in file order, the trainer, observers and
+ * pruners in file order, the budget.
+ *
+ * Returns: (transfer full): the study, ready to run, or %NULL with @error
+ *   set (%VERNIER_ERROR_INVALID_CONFIG or %VERNIER_ERROR_PLUGIN_LOAD)
+ */
+VernierStudy *
+vernier_config_create_study (VernierConfig    *self,
+                             VernierRegistry  *registry,
+                             GError          **error)
+{
+  g_autoptr(VernierStudy) study = NULL;
+  g_auto(GStrv) groups = NULL;
+  static const gchar *tuner_skip[] = { "trials", NULL };
+  gboolean has_trainer = FALSE, has_tuner = FALSE;
+
+  g_return_val_if_fail (VERNIER_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (VERNIER_IS_REGISTRY (registry), NULL);
+
+  study = vernier_study_new (self->context);
+  vernier_study_set_max_trials (study, self->max_trials);
+  vernier_study_set_parallel (study, self->parallel);
+  vernier_study_set_time_budget (study, self->time_budget);
+  vernier_study_set_trial_timeout (study, self->trial_timeout);
+  vernier_study_set_cancel_grace (study, self->cancel_grace);
+  if (self->has_target)
+    vernier_study_set_target (study, self->target);
+
+  groups = g_key_file_get_groups (self->key_file, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      const gchar *g = groups[i];
+      g_autoptr(GObject) object = NULL;
+
+      if (group_is (g, "tuner"))
+        {
+          g_autofree gchar *label = g_strdup_printf ("[%s]", g);
+          guint quota = 0;
+
+          if (g_key_file_has_key (self->key_file, g, "trials", NULL) &&
+              !read_uint (self->key_file, self->path, g, "trials", 1, &quota, error))
+            return NULL;
+          object = vernier_config_create_plugin (registry, "tuner", self->key_file, g,
+                                                 tuner_skip, self->path, error);
+          if (object == NULL)
+            return NULL;
+          vernier_study_add_tuner (study, VERNIER_TUNER (object), label, quota);
+          has_tuner = TRUE;
+        }
+      else if (group_is (g, "trainer"))
+        {
+          object = vernier_config_create_plugin (registry, "trainer", self->key_file, g,
+                                                 NULL, self->path, error);
+          if (object == NULL)
+            return NULL;
+          vernier_study_set_trainer (study, VERNIER_TRAINER (object));
+          has_trainer = TRUE;
+        }
+      else if (group_is (g, "observer") || group_is (g, "pruner"))
+        {
+          const gchar *kind = group_is (g, "observer") ? "observer" : "pruner";
+
+          object = vernier_config_create_plugin (registry, kind, self->key_file, g,
+                                                 NULL, self->path, error);
+          if (object == NULL)
+            return NULL;
+
+          /* An observer that shows progress learns the budget. */
+          if (self->max_trials > 0 &&
+              !g_key_file_has_key (self->key_file, g, "total", NULL))
+            {
+              GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), "total");
+
+              if (pspec != NULL && G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_UINT &&
+                  (pspec->flags & G_PARAM_WRITABLE) && !(pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+                g_object_set (object, "total", self->max_trials, NULL);
+            }
+
+          if (VERNIER_IS_OBSERVER (object))
+            vernier_study_add_observer (study, VERNIER_OBSERVER (object));
+          else
+            vernier_study_add_pruner (study, VERNIER_PRUNER (object));
+        }
+    }
+
+  if (!has_trainer)
+    {
+      config_error (error, self->path, NULL, NULL,
+                    "no [trainer] group; add one, e.g. [trainer] plugin=command "
+                    "argv=python3;train.py;--lr;{lr}");
+      return NULL;
+    }
+  if (!has_tuner)
+    {
+      config_error (error, self->path, NULL, NULL,
+                    "no [tuner] group; add one, e.g. [tuner] plugin=random");
+      return NULL;
+    }
+
+  return g_steal_pointer (&study);
+}

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <vernier.h>
+
+#include "vernier-registry.h"
+#include "vernier-study.h"
+
+G_BEGIN_DECLS
+
+#define VERNIER_TYPE_CONFIG (vernier_config_get_type ())
+G_DECLARE_FINAL_TYPE (VernierConfig, vernier_config, VERNIER, CONFIG, GObject)
+
+VernierConfig     *vernier_config_new_from_file     (const gchar         *path,
+                                                     const gchar * const *overrides,
+                                                     GError             **error);
+VernierConfig     *vernier_config_new_from_data     (const gchar         *data,
+                                                     gssize               length,
+                                                     const gchar         *path,
+                                                     const gchar * const *overrides,
+                                                     GError             **error);
+
+const gchar       *vernier_config_get_path          (VernierConfig       *self);
+const gchar       *vernier_config_get_study_name    (VernierConfig       *self);
+VernierContext    *vernier_config_get_context       (VernierConfig       *self);
+
+VernierStudy      *vernier_config_create_study      (VernierConfig       *self,
+                                                     VernierRegistry     *registry,
+                                                     GError             **error);
+GObject           *vernier_config_create_plugin     (VernierRegistry     *registry,
+                                                     const gchar         *kind,
+                                                     GKeyFile            *key_file,
+                                                     const gchar         *group,
+                                                     const gchar * const *skip_keys,
+                                                     const gchar         *path,
+                                                     GError             **error);
+gboolean           vernier_config_parse_value       (GParamSpec          *pspec,
+                                                     GKeyFile            *key_file,
+                                                     const gchar         *group,
+                                                     const gchar         *key,
+                                                     GValue              *value,
+                                                     GError             **error);
+gchar             *vernier_config_describe_pspec    (GParamSpec          *pspec);
+
+G_END_DECLS

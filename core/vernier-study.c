@@ -1,0 +1,1392 @@
+#include "config.h"
+
+#include <math.h>
+
+#include "vernier-study.h"
+
+/**
+ * VernierStudy:
+ *
+ * Runs trials on the main loop: asks the tuner chain for parameters, hands
+ * each trial to the trainer with its own #GCancellable, enforces the
+ * per-trial timeout, asks the pruners when a trial reports, tells the
+ * tuners every result, and stops on the budget (trials, time, target),
+ * when the tuners are exhausted, or when asked to.
+ *
+ * Every event is a signal: #VernierStudy::trial-started,
+ * #VernierStudy::trial-finished (detailed by the state's nick, as in
+ * `trial-finished::failed`) and #VernierStudy::study-finished. Observers
+ * are connected to them in the order they are added.
+ */
+
+typedef struct
+{
+  VernierTuner *tuner;
+  gchar        *label;
+  guint         quota;     /* 0: no quota */
+  guint         used;
+  gboolean      exhausted;
+} TunerSlot;
+
+typedef enum
+{
+  CANCEL_NONE,
+  CANCEL_TIMEOUT,
+  CANCEL_PRUNE,
+  CANCEL_INTERRUPT,
+} CancelReason;
+
+typedef struct
+{
+  VernierStudy *study;     /* strong */
+  VernierTrial *trial;     /* strong */
+  GSource      *timeout;
+  GSource      *grace;
+  gulong        reported_id;
+  CancelReason  reason;
+  gboolean      abandoned;
+} Running;
+
+struct _VernierStudy
+{
+  GObject          parent_instance;
+
+  VernierContext  *context;
+  VernierTrainer  *trainer;
+  GArray          *tuners;       /* TunerSlot */
+  guint            current_tuner;
+  GPtrArray       *observers;
+  GPtrArray       *pruners;
+
+  guint            max_trials;   /* 0: no limit */
+  guint            parallel;
+  gint64           time_budget;  /* µs, 0: none */
+  gint64           trial_timeout;
+  gint64           cancel_grace;
+  gboolean         has_target;
+  gdouble          target;
+
+  /* run state */
+  GTask           *task;
+  GPtrArray       *running;      /* Running*, borrowed */
+  guint            n_started;
+  gint64           start_time;
+  gint64           start_monotonic;
+  gint64           end_monotonic;
+  GSource         *time_source;
+  GSource         *finish_source;
+  gboolean         stopping;
+  gboolean         waiting;      /* a tuner said PENDING */
+  gboolean         filling;
+  gboolean         refill;
+  gboolean         finished;
+  GError          *fatal;        /* stops the study as failed */
+  GError          *interrupt;    /* set by vernier_study_cancel() */
+  gchar           *stop_reason;
+};
+
+G_DEFINE_FINAL_TYPE (VernierStudy, vernier_study, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_TRIAL_STARTED,
+  SIGNAL_TRIAL_FINISHED,
+  SIGNAL_STUDY_FINISHED,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+static GQuark state_quarks[VERNIER_TRIAL_STATE_TIMED_OUT + 1];
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_CONTEXT,
+  PROP_N_RUNNING,
+  PROP_N_FINISHED,
+  N_PROPS
+};
+static GParamSpec *properties[N_PROPS];
+
+static void fill (VernierStudy *self);
+static void maybe_finish (VernierStudy *self);
+
+static void
+tuner_slot_clear (gpointer data)
+{
+  TunerSlot *slot = data;
+
+  g_clear_object (&slot->tuner);
+  g_clear_pointer (&slot->label, g_free);
+}
+
+static void
+vernier_study_dispose (GObject *object)
+{
+  VernierStudy *self = VERNIER_STUDY (object);
+
+  if (self->time_source != NULL)
+    {
+      g_source_destroy (self->time_source);
+      g_clear_pointer (&self->time_source, g_source_unref);
+    }
+  if (self->finish_source != NULL)
+    {
+      g_source_destroy (self->finish_source);
+      g_clear_pointer (&self->finish_source, g_source_unref);
+    }
+  g_clear_pointer (&self->observers, g_ptr_array_unref);
+  g_clear_pointer (&self->pruners, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (vernier_study_parent_class)->dispose (object);
+}
+
+static void
+vernier_study_finalize (GObject *object)
+{
+  VernierStudy *self = VERNIER_STUDY (object);
+
+  g_clear_object (&self->context);
+  g_clear_object (&self->trainer);
+  g_clear_pointer (&self->tuners, g_array_unref);
+  g_clear_pointer (&self->running, g_ptr_array_unref);
+  g_clear_object (&self->task);
+  g_clear_error (&self->fatal);
+  g_clear_error (&self->interrupt);
+  g_free (self->stop_reason);
+
+  G_OBJECT_CLASS (vernier_study_parent_class)->finalize (object);
+}
+
+static void
+vernier_study_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  VernierStudy *self = VERNIER_STUDY (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, vernier_study_get_name (self));
+      break;
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+    case PROP_N_RUNNING:
+      g_value_set_uint (value, self->running->len);
+      break;
+    case PROP_N_FINISHED:
+      g_value_set_uint (value, vernier_study_get_n_finished (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vernier_study_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  VernierStudy *self = VERNIER_STUDY (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+vernier_study_class_init (VernierStudyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = vernier_study_dispose;
+  object_class->finalize = vernier_study_finalize;
+  object_class->get_property = vernier_study_get_property;
+  object_class->set_property = vernier_study_set_property;
+
+  /**
+   * VernierStudy:name:
+   *
+   * The study's name.
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * VernierStudy:context:
+   *
+   * The study as its plugins see it: space, objective, seed, history.
+   */
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL, VERNIER_TYPE_CONTEXT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * VernierStudy:n-running:
+   *
+   * How many trials are in flight.
+   */
+  properties[PROP_N_RUNNING] =
+    g_param_spec_uint ("n-running", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * VernierStudy:n-finished:
+   *
+   * How many trials have finished, whatever their state.
+   */
+  properties[PROP_N_FINISHED] =
+    g_param_spec_uint ("n-finished", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * VernierStudy::trial-started:
+   * @self: the study
+   * @trial: the trial, now RUNNING
+   *
+   * A trial has been handed to the trainer.
+   */
+  signals[SIGNAL_TRIAL_STARTED] =
+    g_signal_new ("trial-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, VERNIER_TYPE_TRIAL);
+
+  /**
+   * VernierStudy::trial-finished:
+   * @self: the study
+   * @trial: the trial, in its final state
+   *
+   * A trial has finished. The detail is the state's nick: `complete`,
+   * `pruned`, `failed` or `timed-out`.
+   */
+  signals[SIGNAL_TRIAL_FINISHED] =
+    g_signal_new ("trial-finished", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, VERNIER_TYPE_TRIAL);
+
+  /**
+   * VernierStudy::study-finished:
+   * @self: the study
+   * @best: (nullable): the best trial, or %NULL
+   * @error: (nullable): why the study failed, or %NULL
+   *
+   * The study is over: no trial is running any more.
+   */
+  signals[SIGNAL_STUDY_FINISHED] =
+    g_signal_new ("study-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, VERNIER_TYPE_TRIAL, G_TYPE_ERROR);
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_quarks); i++)
+    state_quarks[i] = g_quark_from_static_string (vernier_trial_state_to_nick (i));
+}
+
+static void
+vernier_study_init (VernierStudy *self)
+{
+  self->tuners = g_array_new (FALSE, TRUE, sizeof (TunerSlot));
+  g_array_set_clear_func (self->tuners, tuner_slot_clear);
+  self->observers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->pruners = g_ptr_array_new_with_free_func (g_object_unref);
+  self->running = g_ptr_array_new ();
+  self->parallel = 1;
+  self->cancel_grace = 30 * G_USEC_PER_SEC;
+}
+
+/**
+ * vernier_study_new:
+ * @context: the study's context (name, space, objective, seed)
+ *
+ * Creates a study. Give it a trainer and at least one tuner, then run it.
+ *
+ * Returns: (transfer full): a new #VernierStudy
+ */
+VernierStudy *
+vernier_study_new (VernierContext *context)
+{
+  g_return_val_if_fail (VERNIER_IS_CONTEXT (context), NULL);
+
+  return g_object_new (VERNIER_TYPE_STUDY, "context", context, NULL);
+}
+
+/**
+ * vernier_study_get_context:
+ * @self: a #VernierStudy
+ *
+ * Returns: (transfer none): the study's context
+ */
+VernierContext *
+vernier_study_get_context (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  return self->context;
+}
+
+/**
+ * vernier_study_get_name:
+ * @self: a #VernierStudy
+ *
+ * Returns: the study's name
+ */
+const gchar *
+vernier_study_get_name (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  return vernier_context_get_study_name (self->context);
+}
+
+/**
+ * vernier_study_set_trainer:
+ * @self: a #VernierStudy not running yet
+ * @trainer: the trainer
+ *
+ * Sets the trainer that evaluates every trial.
+ */
+void
+vernier_study_set_trainer (VernierStudy   *self,
+                           VernierTrainer *trainer)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (VERNIER_IS_TRAINER (trainer));
+  g_return_if_fail (self->task == NULL);
+
+  g_set_object (&self->trainer, trainer);
+}
+
+/**
+ * vernier_study_get_trainer:
+ * @self: a #VernierStudy
+ *
+ * Returns: (transfer none) (nullable): the trainer
+ */
+VernierTrainer *
+vernier_study_get_trainer (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  return self->trainer;
+}
+
+/**
+ * vernier_study_add_tuner:
+ * @self: a #VernierStudy not running yet
+ * @tuner: a tuner
+ * @label: (nullable): a name for messages, such as the study file's group
+ * @quota: how many trials this tuner may suggest before the next one takes
+ *   over, or 0 for as many as it has
+ *
+ * Appends a tuner to the chain. Tuners are asked in order: each until it
+ * is exhausted or has used its quota. Every tuner is told every result.
+ */
+void
+vernier_study_add_tuner (VernierStudy *self,
+                         VernierTuner *tuner,
+                         const gchar  *label,
+                         guint         quota)
+{
+  TunerSlot slot = { 0, };
+
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (VERNIER_IS_TUNER (tuner));
+  g_return_if_fail (self->task == NULL);
+
+  slot.tuner = g_object_ref (tuner);
+  slot.label = g_strdup (label != NULL ? label : G_OBJECT_TYPE_NAME (tuner));
+  slot.quota = quota;
+  g_array_append_val (self->tuners, slot);
+}
+
+static void
+observer_trial_started (VernierStudy    *study,
+                        VernierTrial    *trial,
+                        VernierObserver *observer)
+{
+  vernier_observer_trial_started (observer, trial);
+}
+
+static void
+observer_trial_finished (VernierStudy    *study,
+                         VernierTrial    *trial,
+                         VernierObserver *observer)
+{
+  vernier_observer_trial_finished (observer, trial);
+}
+
+static void
+observer_study_finished (VernierStudy    *study,
+                         VernierTrial    *best,
+                         const GError    *error,
+                         VernierObserver *observer)
+{
+  vernier_observer_study_finished (observer, best, error);
+}
+
+/**
+ * vernier_study_add_observer:
+ * @self: a #VernierStudy
+ * @observer: an observer
+ *
+ * Connects an observer to the study's signals, after those connected
+ * before.
+ */
+void
+vernier_study_add_observer (VernierStudy    *self,
+                            VernierObserver *observer)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (VERNIER_IS_OBSERVER (observer));
+
+  g_ptr_array_add (self->observers, g_object_ref (observer));
+  g_signal_connect_object (self, "trial-started",
+                           G_CALLBACK (observer_trial_started), observer, 0);
+  g_signal_connect_object (self, "trial-finished",
+                           G_CALLBACK (observer_trial_finished), observer, 0);
+  g_signal_connect_object (self, "study-finished",
+                           G_CALLBACK (observer_study_finished), observer, 0);
+}
+
+/**
+ * vernier_study_add_pruner:
+ * @self: a #VernierStudy not running yet
+ * @pruner: a pruner
+ *
+ * Adds a pruner. A trial is pruned when any pruner says so.
+ */
+void
+vernier_study_add_pruner (VernierStudy  *self,
+                          VernierPruner *pruner)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (VERNIER_IS_PRUNER (pruner));
+  g_return_if_fail (self->task == NULL);
+
+  g_ptr_array_add (self->pruners, g_object_ref (pruner));
+}
+
+/**
+ * vernier_study_set_max_trials:
+ * @self: a #VernierStudy
+ * @max_trials: the budget of trials, or 0 for no limit
+ *
+ * Sets how many trials the study runs at most.
+ */
+void
+vernier_study_set_max_trials (VernierStudy *self,
+                              guint         max_trials)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->max_trials = max_trials;
+}
+
+/**
+ * vernier_study_get_max_trials:
+ * @self: a #VernierStudy
+ *
+ * Returns: the budget of trials, 0 for no limit
+ */
+guint
+vernier_study_get_max_trials (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return self->max_trials;
+}
+
+/**
+ * vernier_study_set_parallel:
+ * @self: a #VernierStudy
+ * @parallel: how many trials may be in flight at once, at least 1
+ *
+ * Sets the parallelism.
+ */
+void
+vernier_study_set_parallel (VernierStudy *self,
+                            guint         parallel)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (parallel >= 1);
+  self->parallel = parallel;
+}
+
+/**
+ * vernier_study_get_parallel:
+ * @self: a #VernierStudy
+ *
+ * Returns: how many trials may be in flight at once
+ */
+guint
+vernier_study_get_parallel (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 1);
+  return self->parallel;
+}
+
+/**
+ * vernier_study_set_time_budget:
+ * @self: a #VernierStudy
+ * @usec: the time budget in microseconds, or 0 for none
+ *
+ * After this much time no new trial starts; running ones finish.
+ */
+void
+vernier_study_set_time_budget (VernierStudy *self,
+                               gint64        usec)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->time_budget = MAX (usec, 0);
+}
+
+/**
+ * vernier_study_set_trial_timeout:
+ * @self: a #VernierStudy
+ * @usec: the time limit of one trial in microseconds, or 0 for none
+ *
+ * A trial still running after this long is cancelled and ends TIMED_OUT.
+ */
+void
+vernier_study_set_trial_timeout (VernierStudy *self,
+                                 gint64        usec)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->trial_timeout = MAX (usec, 0);
+}
+
+/**
+ * vernier_study_set_cancel_grace:
+ * @self: a #VernierStudy
+ * @usec: microseconds
+ *
+ * How long a trainer has to give up a cancelled trial before the study
+ * abandons it and goes on. The default is 30 seconds.
+ */
+void
+vernier_study_set_cancel_grace (VernierStudy *self,
+                                gint64        usec)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->cancel_grace = MAX (usec, 0);
+}
+
+/**
+ * vernier_study_set_target:
+ * @self: a #VernierStudy
+ * @target: an objective value
+ *
+ * The study stops (running trials finish) as soon as a trial reaches
+ * @target: at or below it when minimizing, at or above when maximizing.
+ */
+void
+vernier_study_set_target (VernierStudy *self,
+                          gdouble       target)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->has_target = TRUE;
+  self->target = target;
+}
+
+/**
+ * vernier_study_unset_target:
+ * @self: a #VernierStudy
+ *
+ * Removes the target.
+ */
+void
+vernier_study_unset_target (VernierStudy *self)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->has_target = FALSE;
+}
+
+/* ---- the run loop ---------------------------------------------------- */
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+running_free (Running *r)
+{
+  destroy_source (&r->timeout);
+  destroy_source (&r->grace);
+  if (r->reported_id != 0)
+    g_signal_handler_disconnect (r->trial, r->reported_id);
+  g_object_unref (r->trial);
+  g_object_unref (r->study);
+  g_free (r);
+}
+
+static GSource *
+add_timeout (gint64       usec,
+             GSourceFunc  func,
+             gpointer     data)
+{
+  GSource *source = g_timeout_source_new ((guint) MIN (MAX (usec / 1000, 1), G_MAXUINT));
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, g_task_get_context (((Running *) data)->study->task));
+  return source;
+}
+
+static void
+stop_with (VernierStudy *self,
+           const gchar  *reason)
+{
+  if (!self->stopping)
+    {
+      self->stopping = TRUE;
+      self->stop_reason = g_strdup (reason);
+      g_debug ("study '%s': %s", vernier_study_get_name (self), reason);
+    }
+}
+
+static void
+fail_study (VernierStudy *self,
+            GError       *error)
+{
+  if (self->fatal == NULL)
+    self->fatal = error;
+  else
+    g_error_free (error);
+  stop_with (self, self->fatal->message);
+}
+
+static void
+finish_trial (Running           *r,
+              VernierTrialState  state,
+              const gchar       *message)
+{
+  VernierStudy *self = r->study;
+  VernierTrial *trial = r->trial;
+
+  g_ptr_array_remove_fast (self->running, r);
+  destroy_source (&r->timeout);
+  destroy_source (&r->grace);
+
+  if (message != NULL)
+    vernier_trial_set_error_message (trial, message);
+  vernier_trial_mark_finished (trial, state);
+  vernier_context_add_trial (self->context, trial);
+
+  for (guint i = 0; i < self->tuners->len; i++)
+    vernier_tuner_observe (g_array_index (self->tuners, TunerSlot, i).tuner, trial);
+
+  g_signal_emit (self, signals[SIGNAL_TRIAL_FINISHED], state_quarks[state], trial);
+
+  if (state == VERNIER_TRIAL_STATE_COMPLETE && self->has_target)
+    {
+      VernierObjective *objective = vernier_context_get_objective (self->context);
+      gdouble value = vernier_trial_get_value (trial);
+
+      if (value == self->target ||
+          vernier_objective_is_better (objective, value, self->target))
+        {
+          g_autofree gchar *why = g_strdup_printf ("target %g reached by trial %u",
+                                                   self->target,
+                                                   vernier_trial_get_number (trial));
+          stop_with (self, why);
+        }
+    }
+
+  self->waiting = FALSE;
+}
+
+static gboolean
+on_grace_expired (gpointer data)
+{
+  Running *r = data;
+  g_autofree gchar *grace = vernier_format_duration (r->study->cancel_grace);
+  g_autofree gchar *message = NULL;
+  VernierStudy *self = r->study;
+  VernierTrialState state;
+
+  state = r->reason == CANCEL_TIMEOUT ? VERNIER_TRIAL_STATE_TIMED_OUT :
+          r->reason == CANCEL_PRUNE ? VERNIER_TRIAL_STATE_PRUNED :
+          VERNIER_TRIAL_STATE_FAILED;
+  message = g_strdup_printf ("trial %u: the trainer did not stop within %s of "
+                             "being cancelled; the trial was abandoned",
+                             vernier_trial_get_number (r->trial), grace);
+  g_message ("%s", message);
+
+  g_clear_pointer (&r->grace, g_source_unref);
+  r->abandoned = TRUE;
+  g_object_ref (self);
+  finish_trial (r, state, message);
+  fill (self);
+  g_object_unref (self);
+  /* @r is freed when the trainer calls back, if ever. */
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_trial (Running      *r,
+              CancelReason  reason)
+{
+  if (r->reason != CANCEL_NONE)
+    return;
+  r->reason = reason;
+  destroy_source (&r->timeout);
+  g_cancellable_cancel (vernier_trial_get_cancellable (r->trial));
+  if (r->study->cancel_grace > 0 && r->grace == NULL && !r->abandoned &&
+      g_ptr_array_find (r->study->running, r, NULL))
+    r->grace = add_timeout (r->study->cancel_grace, on_grace_expired, r);
+}
+
+static gboolean
+on_trial_timeout (gpointer data)
+{
+  Running *r = data;
+
+  g_clear_pointer (&r->timeout, g_source_unref);
+  cancel_trial (r, CANCEL_TIMEOUT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_trial_reported (VernierTrial *trial,
+                   gint64        step,
+                   gdouble       value,
+                   Running      *r)
+{
+  if (r->reason != CANCEL_NONE || r->abandoned)
+    return;
+  for (guint i = 0; i < r->study->pruners->len; i++)
+    if (vernier_pruner_should_prune (g_ptr_array_index (r->study->pruners, i), trial))
+      {
+        cancel_trial (r, CANCEL_PRUNE);
+        return;
+      }
+}
+
+static void
+on_trained (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Running *r = data;
+  VernierStudy *self = r->study;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *message = NULL;
+  VernierTrialState state;
+  gboolean ok;
+
+  ok = vernier_trainer_train_finish (VERNIER_TRAINER (source), result, &error);
+
+  if (r->abandoned)
+    {
+      running_free (r);
+      return;
+    }
+
+  if (r->reason == CANCEL_TIMEOUT)
+    {
+      g_autofree gchar *limit = vernier_format_duration (self->trial_timeout);
+
+      state = VERNIER_TRIAL_STATE_TIMED_OUT;
+      message = g_strdup_printf ("trial %u timed out after %s",
+                                 vernier_trial_get_number (r->trial), limit);
+    }
+  else if (r->reason == CANCEL_PRUNE ||
+           g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PRUNED))
+    state = VERNIER_TRIAL_STATE_PRUNED;
+  else if (r->reason == CANCEL_INTERRUPT)
+    {
+      state = VERNIER_TRIAL_STATE_FAILED;
+      message = g_strdup_printf ("trial %u was cancelled: %s",
+                                 vernier_trial_get_number (r->trial),
+                                 self->interrupt ? self->interrupt->message : "study cancelled");
+    }
+  else if (!ok)
+    {
+      state = VERNIER_TRIAL_STATE_FAILED;
+      message = g_strdup (error ? error->message : "the trainer failed without a reason");
+    }
+  else if (!vernier_trial_has_value (r->trial) || !isfinite (vernier_trial_get_value (r->trial)))
+    {
+      state = VERNIER_TRIAL_STATE_FAILED;
+      message = vernier_trial_has_value (r->trial)
+        ? g_strdup_printf ("trial %u: the trainer gave a value that is not a "
+                           "finite number (%g)", vernier_trial_get_number (r->trial),
+                           vernier_trial_get_value (r->trial))
+        : g_strdup_printf ("trial %u: the trainer succeeded without setting a value",
+                           vernier_trial_get_number (r->trial));
+    }
+  else
+    state = VERNIER_TRIAL_STATE_COMPLETE;
+
+  if (state == VERNIER_TRIAL_STATE_FAILED)
+    g_debug ("%s", message);
+
+  g_object_ref (self);
+  finish_trial (r, state, message);
+  running_free (r);
+  fill (self);
+  g_object_unref (self);
+}
+
+static JsonObject *
+ask (VernierStudy  *self,
+     GError       **error)
+{
+  while (self->current_tuner < self->tuners->len)
+    {
+      TunerSlot *slot = &g_array_index (self->tuners, TunerSlot, self->current_tuner);
+      g_autoptr(GError) local_error = NULL;
+      JsonObject *params;
+
+      if (slot->exhausted || (slot->quota > 0 && slot->used >= slot->quota))
+        {
+          self->current_tuner++;
+          continue;
+        }
+
+      params = vernier_tuner_suggest (slot->tuner, &local_error);
+      if (params != NULL)
+        {
+          slot->used++;
+          return params;
+        }
+
+      if (g_error_matches (local_error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
+        {
+          g_debug ("tuner %s exhausted after %u trials", slot->label, slot->used);
+          slot->exhausted = TRUE;
+          self->current_tuner++;
+          continue;
+        }
+
+      if (g_error_matches (local_error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERNAL,
+                   "tuner %s failed: %s", slot->label, local_error->message);
+      return NULL;
+    }
+
+  g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED,
+               "every tuner is exhausted");
+  return NULL;
+}
+
+static void
+start_trial (VernierStudy *self,
+             JsonObject   *params)
+{
+  Running *r = g_new0 (Running, 1);
+
+  r->study = g_object_ref (self);
+  r->trial = vernier_trial_new (self->n_started++, params);
+  g_ptr_array_add (self->running, r);
+
+  if (self->pruners->len > 0)
+    r->reported_id = g_signal_connect (r->trial, "reported",
+                                       G_CALLBACK (on_trial_reported), r);
+
+  vernier_trial_mark_started (r->trial);
+  g_signal_emit (self, signals[SIGNAL_TRIAL_STARTED], 0, r->trial);
+
+  if (self->trial_timeout > 0)
+    r->timeout = add_timeout (self->trial_timeout, on_trial_timeout, r);
+
+  vernier_trainer_train_async (self->trainer, r->trial,
+                               vernier_trial_get_cancellable (r->trial),
+                               on_trained, r);
+}
+
+static gboolean
+budget_left (VernierStudy *self)
+{
+  return self->max_trials == 0 || self->n_started < self->max_trials;
+}
+
+static void
+fill (VernierStudy *self)
+{
+  if (self->finished)
+    return;
+  if (self->filling)
+    {
+      self->refill = TRUE;
+      return;
+    }
+
+  self->filling = TRUE;
+  do
+    {
+      self->refill = FALSE;
+      while (!self->stopping && !self->waiting &&
+             self->running->len < self->parallel && budget_left (self))
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(JsonObject) params = ask (self, &error);
+          TunerSlot *slot;
+
+          if (params == NULL)
+            {
+              if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
+                stop_with (self, "the tuners have nothing more to suggest");
+              else if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING) &&
+                       self->running->len > 0)
+                self->waiting = TRUE;
+              else if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
+                fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERNAL,
+                                               "a tuner waits for results, but no "
+                                               "trial is running: %s", error->message));
+              else
+                fail_study (self, g_steal_pointer (&error));
+              break;
+            }
+
+          slot = &g_array_index (self->tuners, TunerSlot, self->current_tuner);
+          if (!vernier_space_validate (vernier_context_get_space (self->context),
+                                       params, &error))
+            {
+              fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
+                                             "tuner %s suggested parameters outside "
+                                             "the search space: %s", slot->label,
+                                             error->message));
+              break;
+            }
+
+          start_trial (self, params);
+        }
+
+      if (!self->stopping && !budget_left (self))
+        stop_with (self, "the trial budget is spent");
+    }
+  while (self->refill && !self->finished);
+  self->filling = FALSE;
+
+  maybe_finish (self);
+}
+
+static gboolean
+finish_now (gpointer data)
+{
+  VernierStudy *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  VernierTrial *best;
+  guint n_finished;
+
+  g_clear_pointer (&self->finish_source, g_source_unref);
+  if (self->finished)
+    return G_SOURCE_REMOVE;
+  self->finished = TRUE;
+  self->end_monotonic = g_get_monotonic_time ();
+  destroy_source (&self->time_source);
+
+  best = vernier_context_get_best_trial (self->context);
+  n_finished = vernier_context_get_n_trials (self->context);
+
+  if (self->fatal != NULL)
+    error = g_error_copy (self->fatal);
+  else if (self->interrupt != NULL)
+    error = g_error_copy (self->interrupt);
+  else if (best == NULL && n_finished == 0)
+    error = g_error_new (VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED,
+                         "study '%s': no trial ran (%s)", vernier_study_get_name (self),
+                         self->stop_reason ? self->stop_reason : "nothing to do");
+  else if (best == NULL)
+    error = g_error_new (VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED,
+                         "study '%s': all %u trials failed (%u failed, %u timed out, "
+                         "%u pruned)", vernier_study_get_name (self), n_finished,
+                         vernier_context_count_state (self->context, VERNIER_TRIAL_STATE_FAILED),
+                         vernier_context_count_state (self->context, VERNIER_TRIAL_STATE_TIMED_OUT),
+                         vernier_context_count_state (self->context, VERNIER_TRIAL_STATE_PRUNED));
+
+  g_signal_emit (self, signals[SIGNAL_STUDY_FINISHED], 0,
+                 error != NULL ? NULL : best, error);
+
+  task = g_steal_pointer (&self->task);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_object_ref (best), g_object_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_finish (VernierStudy *self)
+{
+  if (self->finished || self->finish_source != NULL || self->task == NULL)
+    return;
+  if (self->running->len > 0)
+    return;
+  if (!self->stopping && !self->waiting)
+    return;
+  if (self->waiting)
+    {
+      fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERNAL,
+                                     "a tuner waits for results, but no trial is running"));
+    }
+
+  /* Finish from an idle so that signal handlers of the last trial
+   * return before the study's end is announced. */
+  self->finish_source = g_idle_source_new ();
+  g_source_set_priority (self->finish_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->finish_source, finish_now, self, NULL);
+  g_source_attach (self->finish_source, g_task_get_context (self->task));
+}
+
+static gboolean
+on_time_budget (gpointer data)
+{
+  VernierStudy *self = data;
+  g_autofree gchar *budget = vernier_format_duration (self->time_budget);
+  g_autofree gchar *why = g_strdup_printf ("the time budget of %s is spent", budget);
+
+  g_clear_pointer (&self->time_source, g_source_unref);
+  stop_with (self, why);
+  maybe_finish (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+start_in_idle (gpointer data)
+{
+  fill (VERNIER_STUDY (data));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+prepare_plugins (VernierStudy  *self,
+                 GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->trainer == NULL)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "study '%s' has no trainer", vernier_study_get_name (self));
+      return FALSE;
+    }
+  if (self->tuners->len == 0)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "study '%s' has no tuner", vernier_study_get_name (self));
+      return FALSE;
+    }
+  if (vernier_space_is_empty (vernier_context_get_space (self->context)))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_EMPTY_SPACE,
+                   "study '%s' has an empty search space: add [param NAME] "
+                   "groups or [candidates]", vernier_study_get_name (self));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < self->tuners->len; i++)
+    {
+      TunerSlot *slot = &g_array_index (self->tuners, TunerSlot, i);
+      g_autoptr(VernierContext) ctx =
+        vernier_context_derive (self->context, vernier_context_get_seed (self->context) + i);
+
+      if (!vernier_tuner_prepare (slot->tuner, ctx, &local_error))
+        {
+          g_set_error (error, VERNIER_ERROR, local_error->domain == VERNIER_ERROR
+                       ? local_error->code : VERNIER_ERROR_INVALID_CONFIG,
+                       "%s: %s", slot->label, local_error->message);
+          return FALSE;
+        }
+    }
+
+  if (!vernier_trainer_prepare (self->trainer, self->context, &local_error))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "trainer: %s", local_error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < self->pruners->len; i++)
+    if (!vernier_pruner_prepare (g_ptr_array_index (self->pruners, i), self->context, &local_error))
+      {
+        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                     "pruner: %s", local_error->message);
+        return FALSE;
+      }
+
+  for (guint i = 0; i < self->observers->len; i++)
+    if (!vernier_observer_prepare (g_ptr_array_index (self->observers, i), self->context, &local_error))
+      {
+        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                     "observer: %s", local_error->message);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static void
+on_run_cancelled (GCancellable *cancellable,
+                  VernierStudy *self)
+{
+  vernier_study_cancel (self, NULL);
+}
+
+/**
+ * vernier_study_run_async:
+ * @self: a #VernierStudy that has not run yet
+ * @cancellable: (nullable): cancels the study like vernier_study_cancel()
+ * @callback: (scope async): called when the study is over
+ * @user_data: data for @callback
+ *
+ * Runs the study on the thread-default main context. Plugins are prepared
+ * first; the first trials start from the main loop.
+ */
+void
+vernier_study_run_async (VernierStudy        *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  GSource *idle;
+
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (self->task == NULL && !self->finished);
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, vernier_study_run_async);
+
+  if (!prepare_plugins (self, &error))
+    {
+      self->finished = TRUE;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->task = g_object_ref (task);
+  self->start_time = g_get_real_time ();
+  self->start_monotonic = g_get_monotonic_time ();
+
+  if (cancellable != NULL)
+    g_signal_connect_object (cancellable, "cancelled",
+                             G_CALLBACK (on_run_cancelled), self, 0);
+
+  if (self->time_budget > 0)
+    {
+      self->time_source = g_timeout_source_new ((guint) MIN (self->time_budget / 1000, G_MAXUINT));
+      g_source_set_callback (self->time_source, on_time_budget, self, NULL);
+      g_source_attach (self->time_source, g_task_get_context (task));
+    }
+
+  idle = g_idle_source_new ();
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, start_in_idle, g_object_ref (self), g_object_unref);
+  g_source_attach (idle, g_task_get_context (task));
+  g_source_unref (idle);
+}
+
+/**
+ * vernier_study_run_finish:
+ * @self: a #VernierStudy
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes vernier_study_run_async().
+ *
+ * Returns: (transfer full): the best trial, or %NULL with @error set when
+ *   the study failed (no trial completed, a tuner failed, it was
+ *   interrupted: the best trial so far is then
+ *   vernier_study_get_best_trial())
+ */
+VernierTrial *
+vernier_study_run_finish (VernierStudy  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+run_sync_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/**
+ * vernier_study_run:
+ * @self: a #VernierStudy that has not run yet
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Runs the study, iterating the thread-default main context until it is
+ * over.
+ *
+ * Returns: (transfer full): the best trial, or %NULL with @error set
+ */
+VernierTrial *
+vernier_study_run (VernierStudy  *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GMainContext *context = g_main_context_ref_thread_default ();
+
+  vernier_study_run_async (self, cancellable, run_sync_done, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_unref (context);
+
+  return vernier_study_run_finish (self, result, error);
+}
+
+/**
+ * vernier_study_stop:
+ * @self: a #VernierStudy
+ *
+ * Starts no new trial; the study ends when the running ones have finished.
+ */
+void
+vernier_study_stop (VernierStudy *self)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+
+  stop_with (self, "stopped");
+  maybe_finish (self);
+}
+
+/**
+ * vernier_study_cancel:
+ * @self: a #VernierStudy
+ * @reason: (nullable): why, for messages; %VERNIER_ERROR_INTERRUPTED is
+ *   used when %NULL
+ *
+ * Starts no new trial and cancels the running ones (a command trainer kills
+ * their processes). The study then fails with @reason.
+ */
+void
+vernier_study_cancel (VernierStudy *self,
+                      const GError *reason)
+{
+  g_autoptr(GPtrArray) running = NULL;
+
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+
+  if (self->finished)
+    return;
+  if (self->interrupt == NULL)
+    self->interrupt = reason != NULL ? g_error_copy (reason)
+      : g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED,
+                     "study '%s' was interrupted", vernier_study_get_name (self));
+  stop_with (self, self->interrupt->message);
+
+  running = g_ptr_array_copy (self->running, NULL, NULL);
+  for (guint i = 0; i < running->len; i++)
+    cancel_trial (g_ptr_array_index (running, i), CANCEL_INTERRUPT);
+  maybe_finish (self);
+}
+
+/**
+ * vernier_study_is_running:
+ * @self: a #VernierStudy
+ *
+ * Returns: %TRUE between vernier_study_run_async() and the end of the study
+ */
+gboolean
+vernier_study_is_running (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), FALSE);
+  return self->task != NULL && !self->finished;
+}
+
+/**
+ * vernier_study_get_n_running:
+ * @self: a #VernierStudy
+ *
+ * Returns: how many trials are in flight
+ */
+guint
+vernier_study_get_n_running (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return self->running->len;
+}
+
+/**
+ * vernier_study_get_n_finished:
+ * @self: a #VernierStudy
+ *
+ * Returns: how many trials have finished
+ */
+guint
+vernier_study_get_n_finished (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return vernier_context_get_n_trials (self->context);
+}
+
+/**
+ * vernier_study_count_state:
+ * @self: a #VernierStudy
+ * @state: a final state
+ *
+ * Returns: how many finished trials are in @state
+ */
+guint
+vernier_study_count_state (VernierStudy      *self,
+                           VernierTrialState  state)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return vernier_context_count_state (self->context, state);
+}
+
+/**
+ * vernier_study_get_best_trial:
+ * @self: a #VernierStudy
+ *
+ * Returns: (transfer none) (nullable): the best COMPLETE trial so far
+ */
+VernierTrial *
+vernier_study_get_best_trial (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  return vernier_context_get_best_trial (self->context);
+}
+
+/**
+ * vernier_study_get_start_time:
+ * @self: a #VernierStudy
+ *
+ * Returns: when the study started, in microseconds since the epoch, or 0
+ */
+gint64
+vernier_study_get_start_time (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return self->start_time;
+}
+
+/**
+ * vernier_study_get_elapsed:
+ * @self: a #VernierStudy
+ *
+ * Returns: how long the study has run (or ran), in microseconds
+ */
+gint64
+vernier_study_get_elapsed (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+
+  if (self->start_monotonic == 0)
+    return 0;
+  if (self->end_monotonic != 0)
+    return self->end_monotonic - self->start_monotonic;
+  return g_get_monotonic_time () - self->start_monotonic;
+}

@@ -1,0 +1,594 @@
+/* vernier: the host program. Reads a study file, loads the plugins it
+ * names, runs the study on the main loop, and prints the result. */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "vernier-core.h"
+
+#define EXIT_STUDY_FAILED 1
+#define EXIT_USAGE 2
+
+typedef struct
+{
+  GMainLoop    *loop;
+  VernierStudy *study;
+  GAsyncResult *result;
+  gint          signal_number;
+  gboolean      json;
+} RunState;
+
+static void
+print_error (const gchar *message)
+{
+  g_printerr ("vernier: %s\n", message);
+}
+
+static gint
+usage_error (GOptionContext *context,
+             const gchar    *message)
+{
+  g_autofree gchar *prgname = g_strdup (g_get_prgname ());
+
+  g_printerr ("vernier: %s\nTry '%s --help' for more information.\n",
+              message, prgname);
+  (void) context;
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_options (GOptionContext   *context,
+               gint             *argc,
+               gchar          ***argv,
+               gint             *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = usage_error (context, error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+static gboolean
+on_signal (gpointer data)
+{
+  RunState *state = data;
+  gint signum = state->signal_number;
+  g_autoptr(GError) reason = NULL;
+
+  if (!vernier_study_is_running (state->study))
+    return G_SOURCE_CONTINUE;
+
+  reason = g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED,
+                        "study '%s' interrupted by %s",
+                        vernier_study_get_name (state->study),
+                        signum == SIGINT ? "SIGINT" : "SIGTERM");
+  g_printerr ("\nvernier: %s; stopping the running trials…\n", reason->message);
+  vernier_study_cancel (state->study, reason);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  RunState *state = data;
+
+  if (state->signal_number == 0)
+    state->signal_number = SIGINT;
+  return on_signal (data);
+}
+
+static gboolean
+on_sigterm (gpointer data)
+{
+  RunState *state = data;
+
+  if (state->signal_number == 0)
+    state->signal_number = SIGTERM;
+  return on_signal (data);
+}
+
+static void
+on_trial_failed (VernierStudy *study,
+                 VernierTrial *trial,
+                 gpointer      data)
+{
+  const gchar *message = vernier_trial_get_error_message (trial);
+
+  g_printerr ("vernier: trial %u %s: %s\n", vernier_trial_get_number (trial),
+              vernier_trial_state_to_nick (vernier_trial_get_state (trial)),
+              message ? message : "no reason given");
+}
+
+static void
+on_run_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  RunState *state = data;
+
+  state->result = g_object_ref (result);
+  g_main_loop_quit (state->loop);
+}
+
+static void
+print_params_text (JsonObject *params)
+{
+  JsonObjectIter iter;
+  const gchar *name;
+  JsonNode *value;
+
+  json_object_iter_init_ordered (&iter, params);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      g_autofree gchar *text = json_to_string (value, FALSE);
+
+      g_print ("  %s = %s\n", name, text);
+    }
+}
+
+static void
+print_result_json (VernierStudy *study,
+                   VernierTrial *best,
+                   const GError *error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree gchar *text = NULL;
+  static const struct { const gchar *key; VernierTrialState state; } counts[] = {
+    { "complete", VERNIER_TRIAL_STATE_COMPLETE },
+    { "pruned", VERNIER_TRIAL_STATE_PRUNED },
+    { "failed", VERNIER_TRIAL_STATE_FAILED },
+    { "timed-out", VERNIER_TRIAL_STATE_TIMED_OUT },
+  };
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "study");
+  json_builder_add_string_value (b, vernier_study_get_name (study));
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, error == NULL ? "finished" : "failed");
+  if (error != NULL)
+    {
+      json_builder_set_member_name (b, "error");
+      json_builder_add_string_value (b, error->message);
+    }
+  json_builder_set_member_name (b, "trials");
+  json_builder_begin_object (b);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      json_builder_set_member_name (b, counts[i].key);
+      json_builder_add_int_value (b, vernier_study_count_state (study, counts[i].state));
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "seed");
+  json_builder_add_int_value (b, (gint64) vernier_context_get_seed (vernier_study_get_context (study)));
+  json_builder_set_member_name (b, "elapsed");
+  json_builder_add_double_value (b, vernier_study_get_elapsed (study) / 1e6);
+  json_builder_set_member_name (b, "best");
+  if (best != NULL)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "number");
+      json_builder_add_int_value (b, vernier_trial_get_number (best));
+      json_builder_set_member_name (b, "value");
+      json_builder_add_double_value (b, vernier_trial_get_value (best));
+      json_builder_set_member_name (b, "params");
+      json_builder_add_value (b, json_node_init_object (json_node_alloc (),
+                                                        vernier_trial_get_params (best)));
+      json_builder_end_object (b);
+    }
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  g_print ("%s\n", text);
+}
+
+static void
+print_result_text (VernierStudy *study,
+                   VernierTrial *best,
+                   const GError *error)
+{
+  VernierObjective *objective = vernier_context_get_objective (vernier_study_get_context (study));
+  g_autofree gchar *elapsed = vernier_format_duration (vernier_study_get_elapsed (study));
+
+  g_print ("Study '%s' %s after %u trials in %s: %u complete, %u pruned, "
+           "%u failed, %u timed out.\n",
+           vernier_study_get_name (study), error ? "failed" : "finished",
+           vernier_study_get_n_finished (study), elapsed,
+           vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE),
+           vernier_study_count_state (study, VERNIER_TRIAL_STATE_PRUNED),
+           vernier_study_count_state (study, VERNIER_TRIAL_STATE_FAILED),
+           vernier_study_count_state (study, VERNIER_TRIAL_STATE_TIMED_OUT));
+  if (best != NULL)
+    {
+      g_print ("Best trial %u: %s = %.10g\n", vernier_trial_get_number (best),
+               vernier_objective_get_name (objective), vernier_trial_get_value (best));
+      print_params_text (vernier_trial_get_params (best));
+    }
+}
+
+static gint
+cmd_run (gint    argc,
+         gchar **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_auto(GStrv) overrides = NULL;
+  gboolean json = FALSE;
+  gboolean quiet = FALSE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierRegistry) registry = NULL;
+  g_autoptr(VernierConfig) config = NULL;
+  g_autoptr(VernierStudy) study = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  RunState state = { 0, };
+  guint sigint_id, sigterm_id;
+  gint status = 0;
+  const GOptionEntry entries[] = {
+    { "set", 's', 0, G_OPTION_ARG_STRING_ARRAY, &overrides,
+      "Override a key of the study file (repeatable)", "GROUP.KEY=VALUE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      "Print the result as one JSON object on stdout", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      "Do not report failed trials on stderr", NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new ("FILE — run a study");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+    "Runs the study described by the key file FILE: asks the tuners for\n"
+    "parameters, evaluates them with the trainer, up to [study] parallel at\n"
+    "once, until the budget (trials, time-budget, target) is spent or the\n"
+    "tuners have nothing more to suggest. Prints the best trial at the end.");
+  g_option_context_set_description (context,
+    "Examples:\n"
+    "  vernier run study.ini\n"
+    "  vernier run study.ini --set study.trials=50 --set 'tuner.seed=7'\n"
+    "  vernier run study.ini --json | jq .best\n"
+    "\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops the study: no new trial starts, running\n"
+    "trials are cancelled and their processes killed, and the summary is\n"
+    "printed.\n"
+    "\n"
+    "Exit status: 0 when the study finished with a best trial, 1 when it\n"
+    "failed (no trial completed, a tuner failed), 2 on a usage or\n"
+    "configuration error, 130 after SIGINT, 143 after SIGTERM.");
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? "run: which study file?" : "run: one study file at a time");
+
+  registry = vernier_registry_new ();
+  config = vernier_config_new_from_file (argv[1], (const gchar * const *) overrides, &error);
+  if (config == NULL)
+    {
+      print_error (error->message);
+      return EXIT_USAGE;
+    }
+  study = vernier_config_create_study (config, registry, &error);
+  if (study == NULL)
+    {
+      print_error (error->message);
+      return EXIT_USAGE;
+    }
+
+  if (!quiet)
+    {
+      g_signal_connect (study, "trial-finished::failed", G_CALLBACK (on_trial_failed), NULL);
+      g_signal_connect (study, "trial-finished::timed-out", G_CALLBACK (on_trial_failed), NULL);
+    }
+
+  state.loop = g_main_loop_new (NULL, FALSE);
+  state.study = study;
+  state.json = json;
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, &state);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &state);
+
+  vernier_study_run_async (study, NULL, on_run_done, &state);
+  if (state.result == NULL)
+    g_main_loop_run (state.loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+
+  best = vernier_study_run_finish (study, state.result, &error);
+  g_clear_object (&state.result);
+  g_main_loop_unref (state.loop);
+
+  if (error != NULL && !vernier_study_get_start_time (study))
+    {
+      /* Preparing the plugins failed: a configuration error. */
+      print_error (error->message);
+      return EXIT_USAGE;
+    }
+
+  if (json)
+    print_result_json (study, best, error);
+  else
+    {
+      if (error != NULL)
+        print_error (error->message);
+      print_result_text (study, best != NULL ? best : vernier_study_get_best_trial (study), error);
+    }
+
+  if (state.signal_number != 0)
+    return 128 + state.signal_number;
+  return error != NULL ? EXIT_STUDY_FAILED : 0;
+}
+
+/* ---- plugins ---------------------------------------------------------- */
+
+static gint
+cmd_plugins (gint    argc,
+             gchar **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(VernierRegistry) registry = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  const gchar * const *problems;
+  gboolean json = FALSE;
+  gint status = 0;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the list as JSON", NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new ("— list the plugins");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+    "Lists the plugins on the search path (name, kind, description) from\n"
+    "their .plugin key files, without loading them. The search path is the\n"
+    "installed plugin directory (or $VERNIER_PLUGIN_SYSTEM_PATH), then\n"
+    "$VERNIER_PLUGIN_PATH (colon-separated), then\n"
+    "$XDG_DATA_HOME/vernier/plugins. Problems (unreadable key files,\n"
+    "duplicates) go to stderr.");
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 1)
+    return usage_error (context, "plugins: no arguments expected");
+
+  registry = vernier_registry_new ();
+  list = vernier_registry_list (registry);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree gchar *text = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < list->len; i++)
+        {
+          VernierPluginInfo *info = g_ptr_array_index (list, i);
+          const gchar * const *provides = vernier_plugin_info_get_provides (info);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, vernier_plugin_info_get_name (info));
+          json_builder_set_member_name (b, "description");
+          json_builder_add_string_value (b, vernier_plugin_info_get_description (info));
+          json_builder_set_member_name (b, "version");
+          json_builder_add_string_value (b, vernier_plugin_info_get_version (info));
+          json_builder_set_member_name (b, "file");
+          json_builder_add_string_value (b, vernier_plugin_info_get_path (info));
+          json_builder_set_member_name (b, "provides");
+          json_builder_begin_array (b);
+          for (guint j = 0; provides[j] != NULL; j++)
+            json_builder_add_string_value (b, provides[j]);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      text = json_to_string (root, TRUE);
+      g_print ("%s\n", text);
+    }
+  else
+    {
+      for (guint i = 0; i < list->len; i++)
+        {
+          VernierPluginInfo *info = g_ptr_array_index (list, i);
+          const gchar * const *provides = vernier_plugin_info_get_provides (info);
+
+          for (guint j = 0; provides[j] != NULL; j++)
+            {
+              g_auto(GStrv) parts = g_strsplit (provides[j], ":", 2);
+
+              g_print ("%-16s %-9s %s\n", parts[1], parts[0],
+                       vernier_plugin_info_get_description (info));
+            }
+        }
+    }
+
+  problems = vernier_registry_get_problems (registry);
+  for (guint i = 0; problems[i] != NULL; i++)
+    g_printerr ("vernier: warning: %s\n", problems[i]);
+
+  return 0;
+}
+
+/* ---- inspect ---------------------------------------------------------- */
+
+static void
+print_properties (GType type)
+{
+  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n = 0;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_CLASS (klass), &n);
+  g_print ("\n  Properties (set them as keys of the plugin's group):\n");
+  if (n == 0)
+    g_print ("    none\n");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree gchar *desc = NULL;
+      const gchar *blurb;
+
+      if (!(pspecs[i]->flags & G_PARAM_WRITABLE))
+        continue;
+      desc = vernier_config_describe_pspec (pspecs[i]);
+      blurb = g_param_spec_get_blurb (pspecs[i]);
+      g_print ("    %-20s %s\n", pspecs[i]->name, blurb ? blurb : "");
+      g_print ("    %-20s %s\n", "", desc);
+    }
+}
+
+static gint
+cmd_inspect (gint    argc,
+             gchar **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(VernierRegistry) registry = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+  VernierPluginInfo *info = NULL;
+  const gchar * const *provides;
+  gint status = 0;
+
+  context = g_option_context_new ("NAME — describe a plugin and its properties");
+  g_option_context_set_summary (context,
+    "Loads the plugin NAME and prints what it provides and every property a\n"
+    "study file can set in its group, with type, range, default and\n"
+    "description.");
+  g_option_context_set_description (context, "Example:\n  vernier inspect command\n");
+  if (!parse_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, "inspect: which plugin? (`vernier plugins` lists them)");
+
+  registry = vernier_registry_new ();
+  list = vernier_registry_list (registry);
+  for (guint i = 0; i < list->len && info == NULL; i++)
+    {
+      VernierPluginInfo *candidate = g_ptr_array_index (list, i);
+
+      if (g_str_equal (vernier_plugin_info_get_name (candidate), argv[1]) ||
+          vernier_plugin_info_provides (candidate, NULL, argv[1]))
+        info = candidate;
+    }
+  if (info == NULL)
+    {
+      g_autofree gchar *message = g_strdup_printf ("no plugin named '%s'; `vernier plugins` "
+                                                   "lists them", argv[1]);
+      print_error (message);
+      return EXIT_USAGE;
+    }
+
+  g_print ("%s %s\n  %s\n\n", vernier_plugin_info_get_name (info),
+           vernier_plugin_info_get_version (info),
+           vernier_plugin_info_get_description (info));
+  g_print ("  Plugin file: %s\n  Module:      %s\n  ABI:         %u\n",
+           vernier_plugin_info_get_path (info),
+           vernier_plugin_info_get_module_path (info),
+           vernier_plugin_info_get_abi (info));
+
+  provides = vernier_plugin_info_get_provides (info);
+  for (guint i = 0; provides[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (provides[i], ":", 2);
+      g_autoptr(GError) error = NULL;
+      GType type = vernier_registry_lookup_type (registry, parts[0], parts[1], &error);
+
+      g_print ("\n%s %s", parts[0], parts[1]);
+      if (type == G_TYPE_INVALID)
+        {
+          g_print ("\n");
+          print_error (error->message);
+          return EXIT_USAGE;
+        }
+      g_print (" (%s)\n", g_type_name (type));
+      print_properties (type);
+    }
+  return 0;
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static const struct
+{
+  const gchar *name;
+  gint (*func) (gint, gchar **);
+  const gchar *summary;
+} commands[] = {
+  { "run", cmd_run, "Run a study file" },
+  { "plugins", cmd_plugins, "List the plugins on the search path" },
+  { "inspect", cmd_inspect, "Describe a plugin and its properties" },
+};
+
+static void
+print_main_help (FILE *out)
+{
+  fprintf (out,
+           "Usage:\n  vernier COMMAND [OPTION…] [ARG…]\n\n"
+           "Vernier tunes hyper-parameters: it runs trials of a study described\n"
+           "in a key file and keeps the best configuration.\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\nOptions:\n"
+           "  -h, --help     Show this help\n"
+           "  --version      Show the version\n\n"
+           "Run 'vernier COMMAND --help' for a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_set_prgname ("vernier");
+
+  if (argc < 2)
+    {
+      print_main_help (stderr);
+      return EXIT_USAGE;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
+      g_str_equal (argv[1], "help"))
+    {
+      if (argc > 2 && !g_str_equal (argv[1], "help"))
+        ;
+      else if (argc > 2)
+        {
+          gchar *help_argv[] = { argv[2], (gchar *) "--help", NULL };
+
+          for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+            if (g_str_equal (commands[i].name, argv[2]))
+              return commands[i].func (2, help_argv);
+        }
+      print_main_help (stdout);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("vernier %s (plugin ABI %d)\n", PACKAGE_VERSION, VERNIER_PLUGIN_ABI_VERSION);
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (commands[i].name, argv[1]))
+      {
+        g_autofree gchar *prgname = g_strdup_printf ("vernier %s", argv[1]);
+
+        g_set_prgname (prgname);
+        return commands[i].func (argc - 1, argv + 1);
+      }
+
+  g_printerr ("vernier: unknown command '%s'\n\n", argv[1]);
+  print_main_help (stderr);
+  return EXIT_USAGE;
+}

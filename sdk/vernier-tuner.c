@@ -1,0 +1,95 @@
+#include "config.h"
+
+#include "vernier-error.h"
+#include "vernier-tuner.h"
+
+/**
+ * VernierTuner:
+ *
+ * A tuning strategy. See #VernierTunerInterface.
+ */
+G_DEFINE_INTERFACE (VernierTuner, vernier_tuner, G_TYPE_OBJECT)
+
+static void
+vernier_tuner_default_init (VernierTunerInterface *iface)
+{
+}
+
+/**
+ * vernier_tuner_prepare:
+ * @self: a #VernierTuner
+ * @context: the study as the tuner sees it
+ * @error: return location for a #GError
+ *
+ * Prepares the tuner for a study. Called once, before the first suggestion.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+vernier_tuner_prepare (VernierTuner    *self,
+                       VernierContext  *context,
+                       GError         **error)
+{
+  VernierTunerInterface *iface;
+
+  g_return_val_if_fail (VERNIER_IS_TUNER (self), FALSE);
+  g_return_val_if_fail (VERNIER_IS_CONTEXT (context), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  iface = VERNIER_TUNER_GET_IFACE (self);
+  if (iface->prepare == NULL)
+    return TRUE;
+  return iface->prepare (self, context, error);
+}
+
+/**
+ * vernier_tuner_suggest:
+ * @self: a #VernierTuner
+ * @error: return location for a #GError
+ *
+ * Asks the tuner for the parameters of the next trial.
+ *
+ * Returns: (transfer full): the parameters, or %NULL with @error set
+ *   (%VERNIER_ERROR_EXHAUSTED when the tuner has nothing left to suggest)
+ */
+JsonObject *
+vernier_tuner_suggest (VernierTuner  *self,
+                       GError       **error)
+{
+  VernierTunerInterface *iface;
+  JsonObject *params;
+
+  g_return_val_if_fail (VERNIER_IS_TUNER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = VERNIER_TUNER_GET_IFACE (self);
+  g_return_val_if_fail (iface->suggest != NULL, NULL);
+
+  params = iface->suggest (self, error);
+  if (params == NULL && error != NULL && *error == NULL)
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERNAL,
+                 "tuner %s returned no parameters and no error",
+                 G_OBJECT_TYPE_NAME (self));
+  return params;
+}
+
+/**
+ * vernier_tuner_observe:
+ * @self: a #VernierTuner
+ * @trial: a finished trial
+ *
+ * Tells the tuner that @trial has finished.
+ */
+void
+vernier_tuner_observe (VernierTuner *self,
+                       VernierTrial *trial)
+{
+  VernierTunerInterface *iface;
+
+  g_return_if_fail (VERNIER_IS_TUNER (self));
+  g_return_if_fail (VERNIER_IS_TRIAL (trial));
+
+  iface = VERNIER_TUNER_GET_IFACE (self);
+  if (iface->observe != NULL)
+    iface->observe (self, trial);
+}

@@ -1,0 +1,254 @@
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "vernier-error.h"
+#include "vernier-utils.h"
+
+static GQuark
+duration_quark (void)
+{
+  static GQuark q;
+
+  if (G_UNLIKELY (q == 0))
+    q = g_quark_from_static_string ("vernier-duration");
+  return q;
+}
+
+/**
+ * vernier_param_spec_duration:
+ * @name: canonical name of the property
+ * @nick: (nullable): nick of the property
+ * @blurb: (nullable): description of the property
+ * @minimum: the minimum, in microseconds
+ * @maximum: the maximum, in microseconds
+ * @default_value: the default, in microseconds
+ * @flags: flags for the property
+ *
+ * Creates a property that holds a duration in microseconds (a #gint64).
+ * A study file sets it with a number and a unit: `250ms`, `30s`, `5m`,
+ * `1h30m`, `2d`; a bare number is seconds.
+ *
+ * Returns: (transfer floating): a new #GParamSpec
+ */
+GParamSpec *
+vernier_param_spec_duration (const gchar *name,
+                             const gchar *nick,
+                             const gchar *blurb,
+                             gint64       minimum,
+                             gint64       maximum,
+                             gint64       default_value,
+                             GParamFlags  flags)
+{
+  GParamSpec *pspec;
+
+  pspec = g_param_spec_int64 (name, nick, blurb, minimum, maximum,
+                              default_value, flags);
+  g_param_spec_set_qdata (pspec, duration_quark (), GINT_TO_POINTER (1));
+  return pspec;
+}
+
+/**
+ * vernier_param_spec_is_duration:
+ * @pspec: a #GParamSpec
+ *
+ * Whether @pspec was made by vernier_param_spec_duration().
+ *
+ * Returns: %TRUE for a duration property
+ */
+gboolean
+vernier_param_spec_is_duration (GParamSpec *pspec)
+{
+  g_return_val_if_fail (G_IS_PARAM_SPEC (pspec), FALSE);
+
+  return G_IS_PARAM_SPEC_INT64 (pspec) &&
+         g_param_spec_get_qdata (pspec, duration_quark ()) != NULL;
+}
+
+/**
+ * vernier_parse_duration:
+ * @text: a duration such as `30s`, `250ms`, `5m`, `1h30m`, `2d` or `1.5`
+ * @out_usec: (out): the duration in microseconds
+ * @error: return location for a #GError
+ *
+ * Parses a duration: one or more numbers, each followed by a unit (`us`,
+ * `ms`, `s`, `m`, `h`, `d`). A single bare number is seconds.
+ *
+ * Returns: %TRUE on success; %FALSE with %VERNIER_ERROR_INVALID_CONFIG
+ */
+gboolean
+vernier_parse_duration (const gchar  *text,
+                        gint64       *out_usec,
+                        GError      **error)
+{
+  const gchar *p;
+  gdouble total = 0;
+  guint parts = 0;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (out_usec != NULL, FALSE);
+
+  p = text;
+  while (g_ascii_isspace (*p))
+    p++;
+
+  while (*p != '\0')
+    {
+      gchar *end = NULL;
+      gdouble number;
+      gdouble scale;
+
+      if (!g_ascii_isdigit (*p) && *p != '.')
+        goto bad;
+
+      errno = 0;
+      number = g_ascii_strtod (p, &end);
+      if (end == p || errno != 0 || !isfinite (number) || number < 0)
+        goto bad;
+      p = end;
+
+      if (g_str_has_prefix (p, "us"))
+        scale = 1, p += 2;
+      else if (g_str_has_prefix (p, "ms"))
+        scale = 1e3, p += 2;
+      else if (*p == 's')
+        scale = 1e6, p += 1;
+      else if (*p == 'm')
+        scale = 60e6, p += 1;
+      else if (*p == 'h')
+        scale = 3600e6, p += 1;
+      else if (*p == 'd')
+        scale = 86400e6, p += 1;
+      else if (*p == '\0' || g_ascii_isspace (*p))
+        {
+          if (parts > 0)
+            goto bad;
+          scale = 1e6;
+        }
+      else
+        goto bad;
+
+      total += number * scale;
+      parts++;
+
+      while (g_ascii_isspace (*p))
+        p++;
+    }
+
+  if (parts == 0 || total > (gdouble) G_MAXINT64 / 2)
+    goto bad;
+
+  *out_usec = (gint64) llround (total);
+  return TRUE;
+
+bad:
+  g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+               "'%s' is not a duration (expected a number with a unit, "
+               "such as 250ms, 30s, 5m, 1h30m or 2d)", text);
+  return FALSE;
+}
+
+/**
+ * vernier_format_duration:
+ * @usec: a duration in microseconds
+ *
+ * Formats a duration the way vernier_parse_duration() reads it back,
+ * keeping the largest units: `1h30m`, `45s`, `250ms`.
+ *
+ * Returns: (transfer full): the formatted duration
+ */
+gchar *
+vernier_format_duration (gint64 usec)
+{
+  GString *s;
+  static const struct { gint64 size; const gchar *unit; } units[] = {
+    { G_GINT64_CONSTANT (86400000000), "d" },
+    { G_GINT64_CONSTANT (3600000000), "h" },
+    { 60000000, "m" },
+    { 1000000, "s" },
+    { 1000, "ms" },
+    { 1, "us" },
+  };
+
+  if (usec <= 0)
+    return g_strdup ("0s");
+
+  s = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (units) && usec > 0; i++)
+    {
+      if (usec >= units[i].size)
+        {
+          g_string_append_printf (s, "%" G_GINT64_FORMAT "%s",
+                                  usec / units[i].size, units[i].unit);
+          usec %= units[i].size;
+        }
+    }
+  return g_string_free (s, FALSE);
+}
+
+/**
+ * vernier_json_node_from_string:
+ * @text: a value as written in a study file
+ *
+ * Reads a value the way a study file's lists are read: as JSON where it
+ * parses as a JSON value (`1`, `0.5`, `true`, `null`, `"a"`, `[1,2]`), as a
+ * string otherwise (`sgd`).
+ *
+ * Returns: (transfer full): a new #JsonNode
+ */
+JsonNode *
+vernier_json_node_from_string (const gchar *text)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree gchar *stripped = NULL;
+  JsonNode *node;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  stripped = g_strstrip (g_strdup (text));
+  if (*stripped != '\0')
+    {
+      parser = json_parser_new_immutable ();
+      if (json_parser_load_from_data (parser, stripped, -1, NULL) &&
+          json_parser_get_root (parser) != NULL)
+        return json_node_copy (json_parser_get_root (parser));
+    }
+
+  node = json_node_new (JSON_NODE_VALUE);
+  json_node_set_string (node, text);
+  return node;
+}
+
+/**
+ * vernier_json_node_get_number:
+ * @node: (nullable): a #JsonNode
+ * @out_value: (out) (optional): the number
+ *
+ * Reads a JSON number (integer or double, not a boolean or a string).
+ *
+ * Returns: %TRUE if @node holds a number
+ */
+gboolean
+vernier_json_node_get_number (JsonNode *node,
+                              gdouble  *out_value)
+{
+  GType type;
+  gdouble v;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    v = (gdouble) json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    v = json_node_get_double (node);
+  else
+    return FALSE;
+
+  if (out_value != NULL)
+    *out_value = v;
+  return TRUE;
+}

@@ -1,0 +1,30 @@
+#pragma once
+
+#if !defined(VERNIER_INSIDE) && !defined(VERNIER_COMPILATION)
+#error "Only <vernier.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+GParamSpec *vernier_param_spec_duration     (const gchar  *name,
+                                             const gchar  *nick,
+                                             const gchar  *blurb,
+                                             gint64        minimum,
+                                             gint64        maximum,
+                                             gint64        default_value,
+                                             GParamFlags   flags);
+gboolean    vernier_param_spec_is_duration  (GParamSpec   *pspec);
+
+gboolean    vernier_parse_duration          (const gchar  *text,
+                                             gint64       *out_usec,
+                                             GError      **error);
+gchar      *vernier_format_duration         (gint64        usec);
+
+JsonNode   *vernier_json_node_from_string   (const gchar  *text);
+gboolean    vernier_json_node_get_number    (JsonNode     *node,
+                                             gdouble      *out_value);
+
+G_END_DECLS
