@@ -501,8 +501,8 @@ parse_param (VernierConfig  *self,
       for (guint i = 0; i < G_N_ELEMENTS (bounds); i++)
         if (!g_key_file_has_key (kf, group, bounds[i], NULL))
           {
-            config_error (error, path, group, bounds[i], "missing; a %s parameter "
-                          "needs low= and high=", type);
+            config_error (error, path, group, bounds[i], "missing; a%s %s parameter "
+                          "needs low= and high=", is_int ? "n" : "", type);
             return FALSE;
           }
       if (g_key_file_has_key (kf, group, "choices", NULL))
@@ -698,7 +698,7 @@ parse_candidates (VernierConfig  *self,
 
               if (*g_strstrip (lines[l]) == '\0' || lines[l][0] == '#')
                 continue;
-              line_where = g_strdup_printf ("%s:%u", file, l + 1);
+              line_where = g_strdup_printf ("%s: [%s] file: %s:%u", self->path, g, file, l + 1);
               if (!add_candidate_text (self, space, lines[l], line_where, error))
                 return FALSE;
             }
@@ -966,7 +966,7 @@ vernier_config_describe_pspec (GParamSpec *pspec)
       return g_strdup_printf ("duration, %s to %s, default %s", lo, hi, def);
     }
   if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
-    return g_strdup_printf ("boolean, default %s",
+    return g_strdup_printf ("true or false, default %s",
                             G_PARAM_SPEC_BOOLEAN (pspec)->default_value ? "true" : "false");
   if (G_IS_PARAM_SPEC_INT (pspec))
     {

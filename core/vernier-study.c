@@ -729,14 +729,19 @@ static void
 cancel_trial (Running      *r,
               CancelReason  reason)
 {
+  g_autoptr(GCancellable) cancellable = NULL;
+
   if (r->reason != CANCEL_NONE)
     return;
   r->reason = reason;
   destroy_source (&r->timeout);
-  g_cancellable_cancel (vernier_trial_get_cancellable (r->trial));
-  if (r->study->cancel_grace > 0 && r->grace == NULL && !r->abandoned &&
-      g_ptr_array_find (r->study->running, r, NULL))
+  if (r->study->cancel_grace > 0 && r->grace == NULL && !r->abandoned)
     r->grace = add_timeout (r->study->cancel_grace, on_grace_expired, r);
+
+  /* A trainer may complete from inside cancel(), which frees @r: touch
+   * nothing of it afterwards. */
+  cancellable = g_object_ref (vernier_trial_get_cancellable (r->trial));
+  g_cancellable_cancel (cancellable);
 }
 
 static gboolean

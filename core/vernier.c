@@ -105,10 +105,15 @@ on_trial_failed (VernierStudy *study,
                  gpointer      data)
 {
   const gchar *message = vernier_trial_get_error_message (trial);
+  g_autofree gchar *prefix = g_strdup_printf ("trial %u", vernier_trial_get_number (trial));
 
-  g_printerr ("vernier: trial %u %s: %s\n", vernier_trial_get_number (trial),
-              vernier_trial_state_to_nick (vernier_trial_get_state (trial)),
-              message ? message : "no reason given");
+  /* Messages usually name their trial already. */
+  if (message != NULL && g_str_has_prefix (message, prefix))
+    g_printerr ("vernier: %s\n", message);
+  else
+    g_printerr ("vernier: %s %s: %s\n", prefix,
+                vernier_trial_state_to_nick (vernier_trial_get_state (trial)),
+                message ? message : "no reason given");
 }
 
 static void

@@ -407,9 +407,16 @@ vernier_trial_report (VernierTrial *self,
       g_main_context_is_owner (self->context))
     emit_reported (self);
   else
-    g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
-                                emit_reported, g_object_ref (self),
-                                g_object_unref);
+    {
+      /* Not g_main_context_invoke(): it would run here when the context
+       * happens to be free, on the wrong thread. */
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, emit_reported, g_object_ref (self), g_object_unref);
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
 }
 
 /**

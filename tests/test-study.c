@@ -1,0 +1,998 @@
+/* Tests of the run loop: budgets, parallelism, timeouts, failures,
+ * cancellation, tuner chains, pruning and the order and payload of the
+ * study's signals. The tuner, trainer, pruner and observer used here are
+ * defined below so that each test controls exactly what happens. */
+
+#include <math.h>
+
+#include "vernier-core.h"
+
+/* ---- a counting tuner: x = 0, 1, 2, … up to a limit ------------------- */
+
+#define TEST_TYPE_TUNER (test_tuner_get_type ())
+G_DECLARE_FINAL_TYPE (TestTuner, test_tuner, TEST, TUNER, GObject)
+
+struct _TestTuner
+{
+  GObject  parent_instance;
+  gint     next;
+  gint     limit;        /* exhausted after this many; -1: never */
+  gint     tag;          /* added as "tag" when >= 0 */
+  gint     pending_every;/* PENDING while a trial runs every n-th ask */
+  gboolean out_of_space;
+  guint    observed;
+  VernierContext *context;
+};
+
+static void test_tuner_iface_init (VernierTunerInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTuner, test_tuner, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VERNIER_TYPE_TUNER, test_tuner_iface_init))
+
+static void
+test_tuner_finalize (GObject *object)
+{
+  g_clear_object (&TEST_TUNER (object)->context);
+  G_OBJECT_CLASS (test_tuner_parent_class)->finalize (object);
+}
+
+static void
+test_tuner_class_init (TestTunerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_tuner_finalize;
+}
+
+static void
+test_tuner_init (TestTuner *self)
+{
+  self->limit = -1;
+  self->tag = -1;
+}
+
+static gboolean
+test_tuner_prepare (VernierTuner *tuner, VernierContext *context, GError **error)
+{
+  g_set_object (&TEST_TUNER (tuner)->context, context);
+  return TRUE;
+}
+
+static JsonObject *
+test_tuner_suggest (VernierTuner *tuner, GError **error)
+{
+  TestTuner *self = TEST_TUNER (tuner);
+  JsonObject *params;
+
+  if (self->limit >= 0 && self->next >= self->limit)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED, "done");
+      return NULL;
+    }
+  if (self->pending_every > 0 && self->next > 0 && self->next % self->pending_every == 0 &&
+      vernier_context_get_n_trials (self->context) < (guint) self->next)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_PENDING, "waiting for results");
+      return NULL;
+    }
+  params = json_object_new ();
+  json_object_set_int_member (params, "x", self->out_of_space ? -1 : self->next);
+  if (self->tag >= 0)
+    json_object_set_int_member (params, "tag", self->tag);
+  self->next++;
+  return params;
+}
+
+static void
+test_tuner_observe (VernierTuner *tuner, VernierTrial *trial)
+{
+  TEST_TUNER (tuner)->observed++;
+}
+
+static void
+test_tuner_iface_init (VernierTunerInterface *iface)
+{
+  iface->prepare = test_tuner_prepare;
+  iface->suggest = test_tuner_suggest;
+  iface->observe = test_tuner_observe;
+}
+
+/* ---- a trainer whose behaviour depends on x --------------------------- */
+
+typedef enum
+{
+  MODE_VALUE,        /* value = x, after delay */
+  MODE_FAIL_ODD,     /* odd x fail */
+  MODE_FAIL_ALL,
+  MODE_HANG,         /* never finishes unless cancelled */
+  MODE_DEAF,         /* never finishes, ignores cancellation */
+  MODE_STEPS,        /* reports x + 10 - step for 10 steps, then value x */
+} TrainerMode;
+
+#define TEST_TYPE_TRAINER (test_trainer_get_type ())
+G_DECLARE_FINAL_TYPE (TestTrainer, test_trainer, TEST, TRAINER, GObject)
+
+struct _TestTrainer
+{
+  GObject      parent_instance;
+  TrainerMode  mode;
+  guint        delay_ms;
+  gint64       max_overlap;
+  gint64       running;
+};
+
+static void test_trainer_iface_init (VernierTrainerInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestTrainer, test_trainer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VERNIER_TYPE_TRAINER, test_trainer_iface_init))
+
+static void test_trainer_class_init (TestTrainerClass *klass) { }
+static void test_trainer_init (TestTrainer *self) { }
+
+typedef struct
+{
+  TestTrainer  *trainer;
+  VernierTrial *trial;
+  GSource      *timer;
+  gulong        cancel_id;
+  gint          step;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job->timer != NULL)
+    {
+      g_source_destroy (job->timer);
+      g_source_unref (job->timer);
+    }
+  g_object_unref (job->trial);
+  g_free (job);
+}
+
+static void
+task_done (GTask *task, gboolean cancelled)
+{
+  Job *job = g_task_get_task_data (task);
+  gint64 x = json_object_get_int_member (vernier_trial_get_params (job->trial), "x");
+
+  job->trainer->running--;
+  if (job->cancel_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), job->cancel_id);
+      job->cancel_id = 0;
+    }
+  if (cancelled)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
+  else if (job->trainer->mode == MODE_FAIL_ALL ||
+           (job->trainer->mode == MODE_FAIL_ODD && x % 2 == 1))
+    g_task_return_new_error (task, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED,
+                             "x=%" G_GINT64_FORMAT " is odd", x);
+  else
+    {
+      vernier_trial_set_value (job->trial, (gdouble) x);
+      g_task_return_boolean (task, TRUE);
+    }
+}
+
+static gboolean
+on_job_timer (gpointer data)
+{
+  GTask *task = data;
+  Job *job = g_task_get_task_data (task);
+  gint64 x = json_object_get_int_member (vernier_trial_get_params (job->trial), "x");
+
+  if (job->trainer->mode == MODE_STEPS && job->step < 10)
+    {
+      job->step++;
+      vernier_trial_report (job->trial, job->step, (gdouble) (x + 10 - job->step));
+      if (g_task_get_completed (task) || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+        return G_SOURCE_REMOVE;
+      return G_SOURCE_CONTINUE;
+    }
+
+  g_clear_pointer (&job->timer, g_source_unref);
+  task_done (task, FALSE);
+  g_object_unref (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_job_cancelled (GCancellable *cancellable, GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+
+  if (job->trainer->mode == MODE_DEAF)
+    return;
+  if (job->timer != NULL)
+    {
+      g_source_destroy (job->timer);
+      g_clear_pointer (&job->timer, g_source_unref);
+    }
+  /* Inside the handler: disconnecting now would deadlock. Completing
+   * right here, synchronously, is what a careless trainer does; the
+   * study must cope. */
+  job->cancel_id = 0;
+  task_done (task, TRUE);
+  g_object_unref (task);
+}
+
+static void
+test_trainer_train_async (VernierTrainer *trainer, VernierTrial *trial, GCancellable *cancellable,
+                          GAsyncReadyCallback callback, gpointer user_data)
+{
+  TestTrainer *self = TEST_TRAINER (trainer);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  job->trainer = self;
+  job->trial = g_object_ref (trial);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+
+  self->running++;
+  self->max_overlap = MAX (self->max_overlap, self->running);
+
+  if (self->mode == MODE_HANG || self->mode == MODE_DEAF)
+    {
+      /* the task's reference stays with the cancel handler */
+    }
+  else
+    {
+      job->timer = self->mode == MODE_STEPS ? g_timeout_source_new (1)
+                                            : g_timeout_source_new (self->delay_ms);
+      g_source_set_callback (job->timer, on_job_timer, task, NULL);
+      g_source_attach (job->timer, NULL);
+    }
+  job->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_job_cancelled), task, NULL);
+}
+
+static gboolean
+test_trainer_train_finish (VernierTrainer *trainer, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_trainer_iface_init (VernierTrainerInterface *iface)
+{
+  iface->train_async = test_trainer_train_async;
+  iface->train_finish = test_trainer_train_finish;
+}
+
+/* ---- a pruner: prunes when the intermediate value is above a bound ---- */
+
+#define TEST_TYPE_PRUNER (test_pruner_get_type ())
+G_DECLARE_FINAL_TYPE (TestPruner, test_pruner, TEST, PRUNER, GObject)
+
+struct _TestPruner
+{
+  GObject parent_instance;
+  gdouble bound;
+  guint   asked;
+};
+
+static void test_pruner_iface_init (VernierPrunerInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestPruner, test_pruner, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VERNIER_TYPE_PRUNER, test_pruner_iface_init))
+
+static void test_pruner_class_init (TestPrunerClass *klass) { }
+static void test_pruner_init (TestPruner *self) { }
+
+static gboolean
+test_pruner_should_prune (VernierPruner *pruner, VernierTrial *trial)
+{
+  TestPruner *self = TEST_PRUNER (pruner);
+  gdouble value;
+
+  self->asked++;
+  return vernier_trial_get_last_report (trial, NULL, &value) && value > self->bound;
+}
+
+static void
+test_pruner_iface_init (VernierPrunerInterface *iface)
+{
+  iface->should_prune = test_pruner_should_prune;
+}
+
+/* ---- an observer that records events into a shared log --------------- */
+
+#define TEST_TYPE_OBSERVER (test_observer_get_type ())
+G_DECLARE_FINAL_TYPE (TestObserver, test_observer, TEST, OBSERVER, GObject)
+
+struct _TestObserver
+{
+  GObject  parent_instance;
+  gchar   *name;
+  GString *log;   /* borrowed */
+};
+
+static void test_observer_iface_init (VernierObserverInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestObserver, test_observer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VERNIER_TYPE_OBSERVER, test_observer_iface_init))
+
+static void
+test_observer_finalize (GObject *object)
+{
+  g_free (TEST_OBSERVER (object)->name);
+  G_OBJECT_CLASS (test_observer_parent_class)->finalize (object);
+}
+
+static void test_observer_class_init (TestObserverClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_observer_finalize;
+}
+static void test_observer_init (TestObserver *self) { }
+
+static void
+test_observer_trial_started (VernierObserver *observer, VernierTrial *trial)
+{
+  TestObserver *self = TEST_OBSERVER (observer);
+  g_string_append_printf (self->log, "%s:start%u ", self->name, vernier_trial_get_number (trial));
+}
+
+static void
+test_observer_trial_finished (VernierObserver *observer, VernierTrial *trial)
+{
+  TestObserver *self = TEST_OBSERVER (observer);
+  g_string_append_printf (self->log, "%s:end%u ", self->name, vernier_trial_get_number (trial));
+}
+
+static void
+test_observer_study_finished (VernierObserver *observer, VernierTrial *best, const GError *error)
+{
+  TestObserver *self = TEST_OBSERVER (observer);
+  g_string_append_printf (self->log, "%s:done ", self->name);
+}
+
+static void
+test_observer_iface_init (VernierObserverInterface *iface)
+{
+  iface->trial_started = test_observer_trial_started;
+  iface->trial_finished = test_observer_trial_finished;
+  iface->study_finished = test_observer_study_finished;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static VernierStudy *
+make_study (VernierDirection direction,
+            TestTuner      **out_tuner,
+            TestTrainer    **out_trainer)
+{
+  g_autoptr(VernierSpace) space = vernier_space_new ();
+  g_autoptr(VernierDimension) x = vernier_dimension_new_int ("x", 0, 100000, FALSE, 1, NULL);
+  g_autoptr(VernierObjective) objective = vernier_objective_new ("loss", direction);
+  g_autoptr(VernierContext) context = NULL;
+  VernierStudy *study;
+  TestTuner *tuner = g_object_new (TEST_TYPE_TUNER, NULL);
+  TestTrainer *trainer = g_object_new (TEST_TYPE_TRAINER, NULL);
+
+  g_assert_true (vernier_space_add (space, x, NULL));
+  context = vernier_context_new ("test", space, objective, 42, NULL);
+  study = vernier_study_new (context);
+  vernier_study_add_tuner (study, VERNIER_TUNER (tuner), "[tuner]", 0);
+  vernier_study_set_trainer (study, VERNIER_TRAINER (trainer));
+  *out_tuner = tuner;
+  *out_trainer = trainer;
+  return study;
+}
+
+static VernierStudy *
+make_study_with_tag (TestTuner **out_tuner, TestTrainer **out_trainer)
+{
+  g_autoptr(VernierSpace) space = vernier_space_new ();
+  g_autoptr(VernierDimension) x = vernier_dimension_new_int ("x", 0, 100000, FALSE, 1, NULL);
+  g_autoptr(VernierDimension) tag = vernier_dimension_new_int ("tag", 0, 10, FALSE, 1, NULL);
+  g_autoptr(VernierObjective) objective = vernier_objective_new ("loss", VERNIER_DIRECTION_MINIMIZE);
+  g_autoptr(VernierContext) context = NULL;
+  VernierStudy *study;
+
+  g_assert_true (vernier_space_add (space, x, NULL));
+  g_assert_true (vernier_space_add (space, tag, NULL));
+  context = vernier_context_new ("tagged", space, objective, 1, NULL);
+  study = vernier_study_new (context);
+  *out_trainer = g_object_new (TEST_TYPE_TRAINER, NULL);
+  vernier_study_set_trainer (study, VERNIER_TRAINER (*out_trainer));
+  *out_tuner = NULL;
+  return study;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void
+test_budget (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MAXIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  vernier_study_set_max_trials (study, 20);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 20);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 20);
+  g_assert_cmpuint (tuner->next, ==, 20);
+  g_assert_cmpuint (tuner->observed, ==, 20);
+  /* maximize: x = 19 is best */
+  g_assert_cmpfloat (vernier_trial_get_value (best), ==, 19);
+  g_assert_false (vernier_study_is_running (study));
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+typedef struct
+{
+  gint64 start, end;
+} Span;
+
+static void
+on_finished_span (VernierStudy *study, VernierTrial *trial, GArray *spans)
+{
+  Span s = { vernier_trial_get_start_time (trial), vernier_trial_get_end_time (trial) };
+  g_array_append_val (spans, s);
+}
+
+static void
+test_parallel_overlap (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (Span));
+  guint max_overlap = 0;
+
+  trainer->delay_ms = 30;
+  vernier_study_set_max_trials (study, 16);
+  vernier_study_set_parallel (study, 4);
+  g_signal_connect (study, "trial-finished", G_CALLBACK (on_finished_span), spans);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (spans->len, ==, 16);
+
+  /* The trainer saw at most 4 at once, and did see 4 at once. */
+  g_assert_cmpint (trainer->max_overlap, ==, 4);
+  /* The recorded start/end times agree: count the spans open at each
+   * start. */
+  for (guint i = 0; i < spans->len; i++)
+    {
+      Span *a = &g_array_index (spans, Span, i);
+      guint open = 0;
+
+      for (guint j = 0; j < spans->len; j++)
+        {
+          Span *b = &g_array_index (spans, Span, j);
+          if (b->start <= a->start && a->start < b->end)
+            open++;
+        }
+      max_overlap = MAX (max_overlap, open);
+    }
+  g_assert_cmpuint (max_overlap, <=, 4);
+  g_assert_cmpuint (max_overlap, >=, 2);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_timeout (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierTrial *t;
+
+  trainer->mode = MODE_HANG;
+  vernier_study_set_max_trials (study, 3);
+  vernier_study_set_parallel (study, 3);
+  vernier_study_set_trial_timeout (study, 20 * 1000);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED);
+  g_assert_nonnull (strstr (error->message, "3 timed out"));
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_TIMED_OUT), ==, 3);
+  t = vernier_context_get_trial (vernier_study_get_context (study), 0);
+  g_assert_nonnull (strstr (vernier_trial_get_error_message (t), "timed out after 20ms"));
+  g_assert_cmpint (trainer->running, ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_failures_go_on (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MAXIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+
+  trainer->mode = MODE_FAIL_ODD;
+  vernier_study_set_max_trials (study, 10);
+  vernier_study_set_parallel (study, 2);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_FAILED), ==, 5);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 5);
+  g_assert_cmpfloat (vernier_trial_get_value (best), ==, 8);
+
+  ctx = vernier_study_get_context (study);
+  for (guint i = 0; i < vernier_context_get_n_trials (ctx); i++)
+    {
+      VernierTrial *t = vernier_context_get_trial (ctx, i);
+      if (vernier_trial_get_state (t) == VERNIER_TRIAL_STATE_FAILED)
+        g_assert_nonnull (strstr (vernier_trial_get_error_message (t), "is odd"));
+    }
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_all_failed (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  trainer->mode = MODE_FAIL_ALL;
+  vernier_study_set_max_trials (study, 4);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED);
+  g_assert_nonnull (strstr (error->message, "all 4 trials failed"));
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_target (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MAXIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  vernier_study_set_max_trials (study, 1000);
+  vernier_study_set_target (study, 5);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (vernier_trial_get_value (best), ==, 5);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 6);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_time_budget (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+  gint64 start, budget = 100 * 1000;
+
+  trainer->delay_ms = 10;
+  vernier_study_set_time_budget (study, budget);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  ctx = vernier_study_get_context (study);
+  g_assert_cmpuint (vernier_context_get_n_trials (ctx), >=, 1);
+  /* No trial started after the budget was spent. */
+  start = vernier_study_get_start_time (study);
+  for (guint i = 0; i < vernier_context_get_n_trials (ctx); i++)
+    g_assert_cmpint (vernier_trial_get_start_time (vernier_context_get_trial (ctx, i)) - start,
+                     <=, budget + 5000);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_exhausted (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  tuner->limit = 5;
+  vernier_study_set_max_trials (study, 100);
+  vernier_study_set_parallel (study, 3);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 5);
+  g_assert_cmpfloat (vernier_trial_get_value (best), ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_nothing_to_do (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  tuner->limit = 0;
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED);
+  g_assert_nonnull (strstr (error->message, "no trial ran"));
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_chain_quota (void)
+{
+  TestTuner *unused;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study_with_tag (&unused, &trainer);
+  g_autoptr(TestTuner) first = g_object_new (TEST_TYPE_TUNER, NULL);
+  g_autoptr(TestTuner) second = g_object_new (TEST_TYPE_TUNER, NULL);
+  g_autoptr(TestTuner) third = g_object_new (TEST_TYPE_TUNER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+  guint per_tag[3] = { 0, };
+
+  first->tag = 0;
+  second->tag = 1;
+  second->limit = 2;      /* exhausted after 2 */
+  third->tag = 2;
+  vernier_study_add_tuner (study, VERNIER_TUNER (first), "[tuner 1]", 3);
+  vernier_study_add_tuner (study, VERNIER_TUNER (second), "[tuner 2]", 0);
+  vernier_study_add_tuner (study, VERNIER_TUNER (third), "[tuner 3]", 0);
+  vernier_study_set_max_trials (study, 10);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+
+  ctx = vernier_study_get_context (study);
+  for (guint i = 0; i < vernier_context_get_n_trials (ctx); i++)
+    {
+      VernierTrial *t = vernier_context_get_trial (ctx, i);
+      gint64 tag = json_object_get_int_member (vernier_trial_get_params (t), "tag");
+      guint n = vernier_trial_get_number (t);
+
+      per_tag[tag]++;
+      /* trials in order: 3 from the first, 2 from the second, the rest
+       * from the third */
+      g_assert_cmpint (tag, ==, n < 3 ? 0 : n < 5 ? 1 : 2);
+    }
+  g_assert_cmpuint (per_tag[0], ==, 3);
+  g_assert_cmpuint (per_tag[1], ==, 2);
+  g_assert_cmpuint (per_tag[2], ==, 5);
+  /* every tuner is told every result */
+  g_assert_cmpuint (first->observed, ==, 10);
+  g_assert_cmpuint (second->observed, ==, 10);
+  g_assert_cmpuint (third->observed, ==, 10);
+  g_object_unref (trainer);
+}
+
+typedef struct
+{
+  GString *log;
+  guint    failed_detail;
+  gboolean study_done;
+  gboolean best_ok;
+} SignalLog;
+
+static void
+on_started (VernierStudy *study, VernierTrial *trial, SignalLog *log)
+{
+  g_assert_cmpint (vernier_trial_get_state (trial), ==, VERNIER_TRIAL_STATE_RUNNING);
+  g_string_append_printf (log->log, "test:start%u ", vernier_trial_get_number (trial));
+}
+
+static void
+on_finished (VernierStudy *study, VernierTrial *trial, SignalLog *log)
+{
+  g_assert_true (vernier_trial_is_finished (trial));
+  g_string_append_printf (log->log, "test:end%u ", vernier_trial_get_number (trial));
+}
+
+static void
+on_failed (VernierStudy *study, VernierTrial *trial, SignalLog *log)
+{
+  g_assert_cmpint (vernier_trial_get_state (trial), ==, VERNIER_TRIAL_STATE_FAILED);
+  log->failed_detail++;
+}
+
+static void
+on_study_finished (VernierStudy *study, VernierTrial *best, GError *error, SignalLog *log)
+{
+  g_assert_no_error (error);
+  g_assert_false (log->study_done);
+  log->study_done = TRUE;
+  log->best_ok = best != NULL && vernier_trial_get_value (best) == 0;
+  g_string_append (log->log, "test:done");
+}
+
+static void
+test_signals (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(TestObserver) a = g_object_new (TEST_TYPE_OBSERVER, NULL);
+  g_autoptr(TestObserver) b = g_object_new (TEST_TYPE_OBSERVER, NULL);
+  SignalLog log = { text, 0, FALSE, FALSE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  a->name = g_strdup ("a");
+  a->log = text;
+  b->name = g_strdup ("b");
+  b->log = text;
+  vernier_study_add_observer (study, VERNIER_OBSERVER (a));
+  vernier_study_add_observer (study, VERNIER_OBSERVER (b));
+  g_signal_connect (study, "trial-started", G_CALLBACK (on_started), &log);
+  g_signal_connect (study, "trial-finished", G_CALLBACK (on_finished), &log);
+  g_signal_connect (study, "trial-finished::failed", G_CALLBACK (on_failed), &log);
+  g_signal_connect (study, "study-finished", G_CALLBACK (on_study_finished), &log);
+
+  trainer->mode = MODE_FAIL_ODD;
+  vernier_study_set_max_trials (study, 3);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Observers in the order added, then the test's handlers; each
+   * trial's start before its end; the study's end last. */
+  g_assert_cmpstr (text->str, ==,
+                   "a:start0 b:start0 test:start0 a:end0 b:end0 test:end0 "
+                   "a:start1 b:start1 test:start1 a:end1 b:end1 test:end1 "
+                   "a:start2 b:start2 test:start2 a:end2 b:end2 test:end2 "
+                   "a:done b:done test:done");
+  g_assert_cmpuint (log.failed_detail, ==, 1);
+  g_assert_true (log.study_done);
+  g_assert_true (log.best_ok);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static gboolean
+cancel_later (gpointer data)
+{
+  vernier_study_cancel (VERNIER_STUDY (data), NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+
+  trainer->mode = MODE_HANG;
+  vernier_study_set_max_trials (study, 10);
+  vernier_study_set_parallel (study, 3);
+  g_timeout_add (30, cancel_later, study);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED);
+  ctx = vernier_study_get_context (study);
+  /* the three in flight were cancelled; no new trial started */
+  g_assert_cmpuint (vernier_context_get_n_trials (ctx), ==, 3);
+  g_assert_cmpuint (tuner->next, ==, 3);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_FAILED), ==, 3);
+  g_assert_nonnull (strstr (vernier_trial_get_error_message (vernier_context_get_trial (ctx, 0)),
+                            "interrupted"));
+  g_assert_cmpint (trainer->running, ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_cancellable (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  trainer->mode = MODE_HANG;
+  g_timeout_add (20, (GSourceFunc) (void (*) (void)) g_cancellable_cancel, cancellable);
+  best = vernier_study_run (study, cancellable, &error);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static gboolean
+stop_later (gpointer data)
+{
+  vernier_study_stop (VERNIER_STUDY (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_stop_lets_trials_finish (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  trainer->delay_ms = 50;
+  vernier_study_set_parallel (study, 2);
+  g_timeout_add (20, stop_later, study);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 2);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 2);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_abandon_deaf_trainer (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+
+  trainer->mode = MODE_DEAF;
+  vernier_study_set_max_trials (study, 2);
+  vernier_study_set_trial_timeout (study, 10 * 1000);
+  vernier_study_set_cancel_grace (study, 20 * 1000);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED);
+  ctx = vernier_study_get_context (study);
+  g_assert_cmpuint (vernier_context_get_n_trials (ctx), ==, 2);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_TIMED_OUT), ==, 2);
+  g_assert_nonnull (strstr (vernier_trial_get_error_message (vernier_context_get_trial (ctx, 0)),
+                            "abandoned"));
+  /* The two deaf jobs are still out there; that is the trainer's bug. */
+  g_assert_cmpint (trainer->running, ==, 2);
+  g_object_unref (tuner);
+  /* trainer intentionally kept: its hung jobs still point at it */
+}
+
+static void
+test_invalid_params (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  tuner->out_of_space = TRUE;
+  vernier_study_set_max_trials (study, 5);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS);
+  g_assert_nonnull (strstr (error->message, "[tuner]"));
+  g_assert_nonnull (strstr (error->message, "outside"));
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_pending (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  /* Generations of 3: the fourth ask waits until the three are told. */
+  tuner->pending_every = 3;
+  trainer->delay_ms = 5;
+  vernier_study_set_max_trials (study, 9);
+  vernier_study_set_parallel (study, 8);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 9);
+  g_assert_cmpint (trainer->max_overlap, ==, 3);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_pruning (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(TestPruner) pruner = g_object_new (TEST_TYPE_PRUNER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+
+  /* Trial x reports x+9, x+8, … x; pruned once a report is above 12:
+   * x = 0..3 complete, x >= 4 are pruned at their first report. */
+  pruner->bound = 12.5;
+  trainer->mode = MODE_STEPS;
+  vernier_study_add_pruner (study, VERNIER_PRUNER (pruner));
+  vernier_study_set_max_trials (study, 8);
+  vernier_study_set_parallel (study, 2);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 4);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_PRUNED), ==, 4);
+  ctx = vernier_study_get_context (study);
+  for (guint i = 0; i < vernier_context_get_n_trials (ctx); i++)
+    {
+      VernierTrial *t = vernier_context_get_trial (ctx, i);
+      if (vernier_trial_get_state (t) == VERNIER_TRIAL_STATE_PRUNED)
+        g_assert_cmpuint (vernier_trial_get_n_reports (t), ==, 1);
+      else
+        g_assert_cmpuint (vernier_trial_get_n_reports (t), ==, 10);
+    }
+  g_assert_cmpuint (pruner->asked, >=, 4 * 10 + 4);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_prepare_errors (void)
+{
+  g_autoptr(VernierSpace) space = vernier_space_new ();
+  g_autoptr(VernierObjective) objective = vernier_objective_new ("loss", VERNIER_DIRECTION_MINIMIZE);
+  g_autoptr(VernierContext) context = vernier_context_new ("empty", space, objective, 1, NULL);
+  g_autoptr(VernierStudy) study = vernier_study_new (context);
+  g_autoptr(TestTuner) tuner = g_object_new (TEST_TYPE_TUNER, NULL);
+  g_autoptr(TestTrainer) trainer = g_object_new (TEST_TYPE_TRAINER, NULL);
+  g_autoptr(GError) e1 = NULL, e2 = NULL;
+  g_autoptr(VernierStudy) study2 = vernier_study_new (context);
+
+  g_assert_null (vernier_study_run (study, NULL, &e1));
+  g_assert_error (e1, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (e1->message, "no trainer"));
+
+  vernier_study_set_trainer (study2, VERNIER_TRAINER (trainer));
+  vernier_study_add_tuner (study2, VERNIER_TUNER (tuner), NULL, 0);
+  g_assert_null (vernier_study_run (study2, NULL, &e2));
+  g_assert_error (e2, VERNIER_ERROR, VERNIER_ERROR_EMPTY_SPACE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/vernier/study/budget", test_budget);
+  g_test_add_func ("/vernier/study/parallel-overlap", test_parallel_overlap);
+  g_test_add_func ("/vernier/study/timeout", test_timeout);
+  g_test_add_func ("/vernier/study/failures-go-on", test_failures_go_on);
+  g_test_add_func ("/vernier/study/all-failed", test_all_failed);
+  g_test_add_func ("/vernier/study/target", test_target);
+  g_test_add_func ("/vernier/study/time-budget", test_time_budget);
+  g_test_add_func ("/vernier/study/exhausted", test_exhausted);
+  g_test_add_func ("/vernier/study/nothing-to-do", test_nothing_to_do);
+  g_test_add_func ("/vernier/study/chain-quota", test_chain_quota);
+  g_test_add_func ("/vernier/study/signals", test_signals);
+  g_test_add_func ("/vernier/study/cancel", test_cancel);
+  g_test_add_func ("/vernier/study/cancellable", test_cancellable);
+  g_test_add_func ("/vernier/study/stop", test_stop_lets_trials_finish);
+  g_test_add_func ("/vernier/study/abandon-deaf-trainer", test_abandon_deaf_trainer);
+  g_test_add_func ("/vernier/study/invalid-params", test_invalid_params);
+  g_test_add_func ("/vernier/study/pending", test_pending);
+  g_test_add_func ("/vernier/study/pruning", test_pruning);
+  g_test_add_func ("/vernier/study/prepare-errors", test_prepare_errors);
+
+  return g_test_run ();
+}
