@@ -177,7 +177,13 @@ print_result_json (VernierStudy *study,
     }
   json_builder_end_object (b);
   json_builder_set_member_name (b, "seed");
-  json_builder_add_int_value (b, (gint64) vernier_context_get_seed (vernier_study_get_context (study)));
+  {
+    /* A string: 64-bit seeds exceed what JSON numbers carry exactly. */
+    g_autofree gchar *seed = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                              vernier_context_get_seed (vernier_study_get_context (study)));
+
+    json_builder_add_string_value (b, seed);
+  }
   json_builder_set_member_name (b, "elapsed");
   json_builder_add_double_value (b, vernier_study_get_elapsed (study) / 1e6);
   json_builder_set_member_name (b, "best");
@@ -565,15 +571,18 @@ main (int    argc,
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") ||
       g_str_equal (argv[1], "help"))
     {
-      if (argc > 2 && !g_str_equal (argv[1], "help"))
-        ;
-      else if (argc > 2)
+      if (argc > 2 && g_str_equal (argv[1], "help"))
         {
           gchar *help_argv[] = { argv[2], (gchar *) "--help", NULL };
 
           for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
             if (g_str_equal (commands[i].name, argv[2]))
-              return commands[i].func (2, help_argv);
+              {
+                g_autofree gchar *prgname = g_strdup_printf ("vernier %s", argv[2]);
+
+                g_set_prgname (prgname);
+                return commands[i].func (2, help_argv);
+              }
         }
       print_main_help (stdout);
       return 0;

@@ -252,3 +252,162 @@ vernier_json_node_get_number (JsonNode *node,
     *out_value = v;
   return TRUE;
 }
+
+static void
+append_canonical (GString  *out,
+                  JsonNode *node)
+{
+  gdouble number;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) names = json_object_get_members (object);
+
+        names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+        g_string_append_c (out, '{');
+        for (GList *l = names; l != NULL; l = l->next)
+          {
+            g_autoptr(JsonNode) key = json_node_init_string (json_node_alloc (),
+                                                             l->data);
+            g_autofree gchar *key_text = json_to_string (key, FALSE);
+
+            if (l != names)
+              g_string_append_c (out, ',');
+            g_string_append (out, key_text);
+            g_string_append_c (out, ':');
+            append_canonical (out, json_object_get_member (object, l->data));
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_canonical (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      if (vernier_json_node_get_number (node, &number))
+        {
+          gchar buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append (out, g_ascii_formatd (buffer, sizeof buffer,
+                                                 "%.17g", number));
+        }
+      else
+        {
+          g_autofree gchar *text = json_to_string (node, FALSE);
+
+          g_string_append (out, text);
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+/**
+ * vernier_json_object_canonical:
+ * @object: a JSON object, such as a trial's parameters
+ *
+ * A canonical text of @object: compact JSON with members sorted by name
+ * at every level and numbers written the same whether they were integers
+ * or doubles (`1` and `1.0` agree). Equal configurations give equal texts:
+ * use it to recognize a configuration already tried, or to hash one.
+ *
+ * Returns: (transfer full): the canonical text
+ */
+gchar *
+vernier_json_object_canonical (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  node = json_node_init_object (json_node_alloc (), object);
+  append_canonical (out, node);
+  return g_string_free (out, FALSE);
+}
+
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(JsonObject) result = json_object_new ();
+        g_autoptr(GList) names = json_object_get_members (object);
+
+        for (GList *l = names; l != NULL; l = l->next)
+          json_object_set_member (result, l->data,
+                                  deep_copy (json_object_get_member (object,
+                                                                     l->data)));
+        copy = json_node_init_object (json_node_alloc (), result);
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        g_autoptr(JsonArray) result = json_array_new ();
+        guint n = json_array_get_length (array);
+
+        for (guint i = 0; i < n; i++)
+          json_array_add_element (result,
+                                  deep_copy (json_array_get_element (array, i)));
+        copy = json_node_init_array (json_node_alloc (), result);
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+    case JSON_NODE_NULL:
+    default:
+      copy = json_node_copy (node);
+      break;
+    }
+  return copy;
+}
+
+/**
+ * vernier_json_object_copy:
+ * @object: a JSON object
+ *
+ * A deep copy of @object that the caller owns alone: nothing in it is
+ * shared with @object (json_node_copy() shares nested objects).
+ *
+ * Returns: (transfer full): the copy
+ */
+JsonObject *
+vernier_json_object_copy (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) copy = NULL;
+
+  g_return_val_if_fail (object != NULL, NULL);
+
+  node = json_node_init_object (json_node_alloc (), object);
+  copy = deep_copy (node);
+  return json_node_dup_object (copy);
+}

@@ -26,5 +26,7 @@ gchar      *vernier_format_duration         (gint64        usec);
 JsonNode   *vernier_json_node_from_string   (const gchar  *text);
 gboolean    vernier_json_node_get_number    (JsonNode     *node,
                                              gdouble      *out_value);
+gchar      *vernier_json_object_canonical   (JsonObject   *object);
+JsonObject *vernier_json_object_copy        (JsonObject   *object);
 
 G_END_DECLS

@@ -85,6 +85,31 @@ test_json_from_string (void)
 }
 
 static void
+test_json_canonical (void)
+{
+  g_autoptr(JsonObject) a = NULL;
+  g_autoptr(JsonObject) b = NULL;
+  g_autoptr(JsonObject) copy = NULL;
+  g_autoptr(JsonNode) na = json_from_string ("{\"b\": 1, \"a\": {\"y\": [1, 2.0], \"x\": \"s\"}}", NULL);
+  g_autoptr(JsonNode) nb = json_from_string ("{\"a\": {\"x\": \"s\", \"y\": [1.0, 2]}, \"b\": 1.0}", NULL);
+  g_autofree gchar *ca = NULL, *cb = NULL, *cc = NULL;
+
+  a = json_node_dup_object (na);
+  b = json_node_dup_object (nb);
+  ca = vernier_json_object_canonical (a);
+  cb = vernier_json_object_canonical (b);
+  g_assert_cmpstr (ca, ==, cb);
+  g_assert_cmpstr (ca, ==, "{\"a\":{\"x\":\"s\",\"y\":[1,2]},\"b\":1}");
+
+  copy = vernier_json_object_copy (a);
+  g_assert_true (json_object_get_object_member (copy, "a") != json_object_get_object_member (a, "a"));
+  json_object_set_int_member (json_object_get_object_member (copy, "a"), "z", 3);
+  g_assert_false (json_object_has_member (json_object_get_object_member (a, "a"), "z"));
+  cc = vernier_json_object_canonical (a);
+  g_assert_cmpstr (cc, ==, ca);
+}
+
+static void
 test_dimension_invalid (void)
 {
   struct { VernierDimension *dim; const gchar *expect; } cases[] = {
@@ -482,6 +507,7 @@ main (int    argc,
   g_test_add_func ("/vernier/sdk/duration/parse", test_duration_parse);
   g_test_add_func ("/vernier/sdk/duration/format", test_duration_format);
   g_test_add_func ("/vernier/sdk/json/from-string", test_json_from_string);
+  g_test_add_func ("/vernier/sdk/json/canonical", test_json_canonical);
   g_test_add_func ("/vernier/sdk/dimension/invalid", test_dimension_invalid);
   g_test_add_func ("/vernier/sdk/dimension/from-unit", test_dimension_from_unit);
   g_test_add_func ("/vernier/sdk/dimension/validate", test_dimension_validate);
