@@ -667,8 +667,9 @@ vernier_dimension_validate (VernierDimension  *self,
                             JsonNode          *value,
                             GError           **error)
 {
+  enum { VALID, NOT_CHOICE, NOT_NUMBER, OUTSIDE, NOT_INTEGER, OFF_GRID } why = VALID;
   g_autofree gchar *text = NULL;
-  gdouble v, tolerance;
+  gdouble v;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
@@ -679,53 +680,54 @@ vernier_dimension_validate (VernierDimension  *self,
       return FALSE;
     }
 
-  text = json_to_string (value, FALSE);
   if (self->kind == VERNIER_DIMENSION_CATEGORICAL)
+    why = choice_index (self, value) >= 0 ? VALID : NOT_CHOICE;
+  else if (!vernier_json_node_get_number (value, &v) || !isfinite (v))
+    why = NOT_NUMBER;
+  else
     {
-      if (choice_index (self, value) >= 0)
-        return TRUE;
-      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
-                   "parameter '%s': %s is not one of its choices",
-                   self->name, text);
-      return FALSE;
+      gdouble tolerance = 1e-9 * MAX (1.0, MAX (fabs (self->low), fabs (self->high)));
+
+      if (v < self->low - tolerance || v > self->high + tolerance)
+        why = OUTSIDE;
+      else if (self->kind == VERNIER_DIMENSION_INT && v != floor (v))
+        why = NOT_INTEGER;
+      else if (self->step > 0 &&
+               fabs ((v - self->low) / self->step - round ((v - self->low) / self->step)) > 1e-6)
+        why = OFF_GRID;
     }
 
-  if (!vernier_json_node_get_number (value, &v) || !isfinite (v))
+  if (why == VALID)
+    return TRUE;
+
+  /* Format the value on the error path only: validation runs per trial. */
+  text = json_to_string (value, FALSE);
+  switch (why)
     {
+    case NOT_CHOICE:
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
+                   "parameter '%s': %s is not one of its choices", self->name, text);
+      break;
+    case NOT_NUMBER:
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
                    "parameter '%s': %s is not a number", self->name, text);
-      return FALSE;
-    }
-
-  tolerance = 1e-9 * MAX (1.0, MAX (fabs (self->low), fabs (self->high)));
-  if (v < self->low - tolerance || v > self->high + tolerance)
-    {
+      break;
+    case OUTSIDE:
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
                    "parameter '%s': %s is outside [%g, %g]",
                    self->name, text, self->low, self->high);
-      return FALSE;
-    }
-
-  if (self->kind == VERNIER_DIMENSION_INT && v != floor (v))
-    {
+      break;
+    case NOT_INTEGER:
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
                    "parameter '%s': %s is not an integer", self->name, text);
-      return FALSE;
+      break;
+    case OFF_GRID:
+    case VALID:
+    default:
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
+                   "parameter '%s': %s is not on the step grid (low %g, step %g)",
+                   self->name, text, self->low, self->step);
+      break;
     }
-
-  if (self->step > 0)
-    {
-      gdouble k = (v - self->low) / self->step;
-
-      if (fabs (k - round (k)) > 1e-6)
-        {
-          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
-                       "parameter '%s': %s is not on the step grid "
-                       "(low %g, step %g)", self->name, text, self->low,
-                       self->step);
-          return FALSE;
-        }
-    }
-
-  return TRUE;
+  return FALSE;
 }
