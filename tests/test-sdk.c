@@ -329,13 +329,20 @@ on_reported (VernierTrial  *trial,
     counter->wrong_thread = TRUE;
 }
 
+typedef struct
+{
+  VernierTrial *trial;
+  gint64        first_step;
+} Reporter;
+
 static gpointer
 report_thread (gpointer data)
 {
-  VernierTrial *trial = data;
+  Reporter *r = data;
 
+  /* Distinct steps per thread: a repeated step would replace a value. */
   for (gint i = 0; i < 1000; i++)
-    vernier_trial_report (trial, (gint64) (gintptr) g_thread_self () + i, i);
+    vernier_trial_report (r->trial, r->first_step + i, i);
   return NULL;
 }
 
@@ -345,10 +352,14 @@ test_trial_report_threads (void)
   g_autoptr(VernierTrial) trial = vernier_trial_new (3, NULL);
   ReportCounter counter = { 0, FALSE, g_thread_self () };
   GThread *threads[4];
+  Reporter reporters[4];
 
   g_signal_connect (trial, "reported", G_CALLBACK (on_reported), &counter);
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("reporter", report_thread, trial);
+    {
+      reporters[i] = (Reporter) { trial, (gint64) i * 1000000 };
+      threads[i] = g_thread_new ("reporter", report_thread, &reporters[i]);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
     g_thread_join (threads[i]);
   while (g_main_context_iteration (NULL, FALSE))

@@ -132,6 +132,7 @@ typedef struct
   GSource      *timer;
   gulong        cancel_id;
   gint          step;
+  gboolean      done;
 } Job;
 
 static void
@@ -152,6 +153,7 @@ task_done (GTask *task, gboolean cancelled)
   Job *job = g_task_get_task_data (task);
   gint64 x = json_object_get_int_member (vernier_trial_get_params (job->trial), "x");
 
+  job->done = TRUE;
   job->trainer->running--;
   if (job->cancel_id != 0)
     {
@@ -174,7 +176,9 @@ task_done (GTask *task, gboolean cancelled)
 static gboolean
 on_job_timer (gpointer data)
 {
-  GTask *task = data;
+  /* Reporting may prune the trial, which completes the task from inside
+   * the report: hold it until this callback returns. */
+  g_autoptr(GTask) task = g_object_ref (data);
   Job *job = g_task_get_task_data (task);
   gint64 x = json_object_get_int_member (vernier_trial_get_params (job->trial), "x");
 
@@ -182,9 +186,7 @@ on_job_timer (gpointer data)
     {
       job->step++;
       vernier_trial_report (job->trial, job->step, (gdouble) (x + 10 - job->step));
-      if (g_task_get_completed (task) || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-        return G_SOURCE_REMOVE;
-      return G_SOURCE_CONTINUE;
+      return job->done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
     }
 
   g_clear_pointer (&job->timer, g_source_unref);
@@ -796,6 +798,12 @@ test_cancel (void)
 }
 
 static void
+cancel_cancellable (gpointer data)
+{
+  g_cancellable_cancel (data);
+}
+
+static void
 test_cancellable (void)
 {
   TestTuner *tuner;
@@ -806,7 +814,7 @@ test_cancellable (void)
   g_autoptr(VernierTrial) best = NULL;
 
   trainer->mode = MODE_HANG;
-  g_timeout_add (20, (GSourceFunc) (void (*) (void)) g_cancellable_cancel, cancellable);
+  g_timeout_add_once (20, cancel_cancellable, cancellable);
   best = vernier_study_run (study, cancellable, &error);
   g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED);
   g_object_unref (tuner);
