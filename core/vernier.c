@@ -208,13 +208,30 @@ print_result_json (VernierStudy *study,
   g_print ("%s\n", text);
 }
 
+/* For people: 850ms, 12.3s, 4m05s, 2h13m. */
+static gchar *
+format_elapsed (gint64 usec)
+{
+  gint64 seconds = (usec + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC;
+
+  if (usec < G_USEC_PER_SEC)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "ms", (usec + 500) / 1000);
+  if (usec < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf ("%.1fs", usec / 1e6);
+  if (seconds < 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "m%02" G_GINT64_FORMAT "s",
+                            seconds / 60, seconds % 60);
+  return g_strdup_printf ("%" G_GINT64_FORMAT "h%02" G_GINT64_FORMAT "m",
+                          seconds / 3600, (seconds / 60) % 60);
+}
+
 static void
 print_result_text (VernierStudy *study,
                    VernierTrial *best,
                    const GError *error)
 {
   VernierObjective *objective = vernier_context_get_objective (vernier_study_get_context (study));
-  g_autofree gchar *elapsed = vernier_format_duration (vernier_study_get_elapsed (study));
+  g_autofree gchar *elapsed = format_elapsed (vernier_study_get_elapsed (study));
 
   g_print ("Study '%s' %s after %u trials in %s: %u complete, %u pruned, "
            "%u failed, %u timed out.\n",
@@ -583,6 +600,9 @@ main (int    argc,
                 g_set_prgname (prgname);
                 return commands[i].func (2, help_argv);
               }
+          g_printerr ("vernier: unknown command '%s'\n\n", argv[2]);
+          print_main_help (stderr);
+          return EXIT_USAGE;
         }
       print_main_help (stdout);
       return 0;
