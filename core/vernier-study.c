@@ -760,14 +760,16 @@ on_trial_reported (VernierTrial *trial,
                    gdouble       value,
                    Running      *r)
 {
+  gboolean prune = FALSE;
+
   if (r->reason != CANCEL_NONE || r->abandoned)
     return;
+  /* Every pruner sees every report (some keep rung tables), and the
+   * trial stops if any says so. */
   for (guint i = 0; i < r->study->pruners->len; i++)
-    if (vernier_pruner_should_prune (g_ptr_array_index (r->study->pruners, i), trial))
-      {
-        cancel_trial (r, CANCEL_PRUNE);
-        return;
-      }
+    prune |= vernier_pruner_should_prune (g_ptr_array_index (r->study->pruners, i), trial);
+  if (prune)
+    cancel_trial (r, CANCEL_PRUNE);
 }
 
 static void
@@ -790,7 +792,12 @@ on_trained (GObject      *source,
       return;
     }
 
-  if (r->reason == CANCEL_TIMEOUT)
+  if (ok && vernier_trial_has_value (r->trial) &&
+      isfinite (vernier_trial_get_value (r->trial)))
+    /* Finished with a value, even if a timeout or a pruner raced it:
+     * the result is real. */
+    state = VERNIER_TRIAL_STATE_COMPLETE;
+  else if (r->reason == CANCEL_TIMEOUT)
     {
       g_autofree gchar *limit = vernier_format_duration (self->trial_timeout);
 
@@ -813,7 +820,7 @@ on_trained (GObject      *source,
       state = VERNIER_TRIAL_STATE_FAILED;
       message = g_strdup (error ? error->message : "the trainer failed without a reason");
     }
-  else if (!vernier_trial_has_value (r->trial) || !isfinite (vernier_trial_get_value (r->trial)))
+  else
     {
       state = VERNIER_TRIAL_STATE_FAILED;
       message = vernier_trial_has_value (r->trial)
@@ -823,8 +830,6 @@ on_trained (GObject      *source,
         : g_strdup_printf ("trial %u: the trainer succeeded without setting a value",
                            vernier_trial_get_number (r->trial));
     }
-  else
-    state = VERNIER_TRIAL_STATE_COMPLETE;
 
   if (state == VERNIER_TRIAL_STATE_FAILED)
     g_debug ("%s", message);
