@@ -1,6 +1,7 @@
 #pragma once
 
 #include <vernier.h>
+#include <vernier-sdk-private.h>
 
 #include "vernier-config.h"
 #include "vernier-module.h"

@@ -2,6 +2,8 @@
 
 #include <math.h>
 
+#include <vernier-sdk-private.h>
+
 #include "vernier-study.h"
 
 /**
@@ -75,6 +77,7 @@ struct _VernierStudy
   gint64           end_monotonic;
   GSource         *time_source;
   GSource         *finish_source;
+  GSource         *cancel_source;
   gboolean         stopping;
   gboolean         waiting;      /* a tuner said PENDING */
   gboolean         filling;
@@ -132,6 +135,11 @@ vernier_study_dispose (GObject *object)
     {
       g_source_destroy (self->finish_source);
       g_clear_pointer (&self->finish_source, g_source_unref);
+    }
+  if (self->cancel_source != NULL)
+    {
+      g_source_destroy (self->cancel_source);
+      g_clear_pointer (&self->cancel_source, g_source_unref);
     }
   g_clear_pointer (&self->observers, g_ptr_array_unref);
   g_clear_pointer (&self->pruners, g_ptr_array_unref);
@@ -370,6 +378,17 @@ vernier_study_get_trainer (VernierStudy *self)
   return self->trainer;
 }
 
+
+static void
+on_tuner_ready (VernierTuner *tuner,
+                VernierStudy *self)
+{
+  if (!vernier_study_is_running (self))
+    return;
+  self->waiting = FALSE;
+  fill (self);
+}
+
 /**
  * vernier_study_add_tuner:
  * @self: a #VernierStudy not running yet
@@ -394,6 +413,7 @@ vernier_study_add_tuner (VernierStudy *self,
   g_return_if_fail (self->task == NULL);
 
   slot.tuner = g_object_ref (tuner);
+  g_signal_connect_object (tuner, "ready", G_CALLBACK (on_tuner_ready), self, 0);
   slot.label = g_strdup (label != NULL ? label : G_OBJECT_TYPE_NAME (tuner));
   slot.quota = quota;
   g_array_append_val (self->tuners, slot);
@@ -673,6 +693,7 @@ finish_trial (Running           *r,
   if (message != NULL)
     vernier_trial_set_error_message (trial, message);
   vernier_trial_mark_finished (trial, state);
+  vernier_context_remove_running (self->context, trial);
   vernier_context_add_trial (self->context, trial);
 
   for (guint i = 0; i < self->tuners->len; i++)
@@ -698,13 +719,11 @@ finish_trial (Running           *r,
   self->waiting = FALSE;
 }
 
-static gboolean
-on_grace_expired (gpointer data)
+static void
+abandon_trial (Running *r)
 {
-  Running *r = data;
   g_autofree gchar *grace = vernier_format_duration (r->study->cancel_grace);
   g_autofree gchar *message = NULL;
-  VernierStudy *self = r->study;
   VernierTrialState state;
 
   state = r->reason == CANCEL_TIMEOUT ? VERNIER_TRIAL_STATE_TIMED_OUT :
@@ -712,16 +731,25 @@ on_grace_expired (gpointer data)
           VERNIER_TRIAL_STATE_FAILED;
   message = g_strdup_printf ("trial %u: the trainer did not stop within %s of "
                              "being cancelled; the trial was abandoned",
-                             vernier_trial_get_number (r->trial), grace);
+                             vernier_trial_get_number (r->trial),
+                             r->study->interrupt != NULL ? "a second interruption" : grace);
   g_message ("%s", message);
 
-  g_clear_pointer (&r->grace, g_source_unref);
   r->abandoned = TRUE;
-  g_object_ref (self);
+  /* @r itself is freed when the trainer calls back, if ever. */
   finish_trial (r, state, message);
+}
+
+static gboolean
+on_grace_expired (gpointer data)
+{
+  Running *r = data;
+  VernierStudy *self = g_object_ref (r->study);
+
+  g_clear_pointer (&r->grace, g_source_unref);
+  abandon_trial (r);
   fill (self);
   g_object_unref (self);
-  /* @r is freed when the trainer calls back, if ever. */
   return G_SOURCE_REMOVE;
 }
 
@@ -903,6 +931,7 @@ start_trial (VernierStudy *self,
                                        G_CALLBACK (on_trial_reported), r);
 
   vernier_trial_mark_started (r->trial);
+  vernier_context_add_running (self->context, r->trial);
   g_signal_emit (self, signals[SIGNAL_TRIAL_STARTED], 0, r->trial);
 
   if (self->trial_timeout > 0)
@@ -916,7 +945,13 @@ start_trial (VernierStudy *self,
 static gboolean
 budget_left (VernierStudy *self)
 {
-  return self->max_trials == 0 || self->n_started < self->max_trials;
+  if (self->max_trials > 0 && self->n_started >= self->max_trials)
+    return FALSE;
+  /* The timer may fire late on a busy loop: check the clock too. */
+  if (self->time_budget > 0 &&
+      g_get_monotonic_time () - self->start_monotonic >= self->time_budget)
+    return FALSE;
+  return TRUE;
 }
 
 static void
@@ -945,13 +980,9 @@ fill (VernierStudy *self)
             {
               if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
                 stop_with (self, "the tuners have nothing more to suggest");
-              else if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING) &&
-                       self->running->len > 0)
-                self->waiting = TRUE;
               else if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
-                fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERNAL,
-                                               "a tuner waits for results, but no "
-                                               "trial is running: %s", error->message));
+                /* Asked again when a trial finishes or the tuner is ready. */
+                self->waiting = TRUE;
               else
                 fail_study (self, g_steal_pointer (&error));
               break;
@@ -972,7 +1003,12 @@ fill (VernierStudy *self)
         }
 
       if (!self->stopping && !budget_left (self))
-        stop_with (self, "the trial budget is spent");
+        {
+          if (self->max_trials > 0 && self->n_started >= self->max_trials)
+            stop_with (self, "the trial budget is spent");
+          else
+            stop_with (self, "the time budget is spent");
+        }
     }
   while (self->refill && !self->finished);
   self->filling = FALSE;
@@ -995,6 +1031,7 @@ finish_now (gpointer data)
   self->finished = TRUE;
   self->end_monotonic = g_get_monotonic_time ();
   destroy_source (&self->time_source);
+  destroy_source (&self->cancel_source);
 
   best = vernier_context_get_best_trial (self->context);
   n_finished = vernier_context_get_n_trials (self->context);
@@ -1033,13 +1070,8 @@ maybe_finish (VernierStudy *self)
     return;
   if (self->running->len > 0)
     return;
-  if (!self->stopping && !self->waiting)
+  if (!self->stopping)
     return;
-  if (self->waiting)
-    {
-      fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERNAL,
-                                     "a tuner waits for results, but no trial is running"));
-    }
 
   /* Finish from an idle so that signal handlers of the last trial
    * return before the study's end is announced. */
@@ -1136,11 +1168,15 @@ prepare_plugins (VernierStudy  *self,
   return TRUE;
 }
 
-static void
+static gboolean
 on_run_cancelled (GCancellable *cancellable,
-                  VernierStudy *self)
+                  gpointer      data)
 {
+  VernierStudy *self = data;
+
+  g_clear_pointer (&self->cancel_source, g_source_unref);
   vernier_study_cancel (self, NULL);
+  return G_SOURCE_REMOVE;
 }
 
 /**
@@ -1180,9 +1216,16 @@ vernier_study_run_async (VernierStudy        *self,
   self->start_time = g_get_real_time ();
   self->start_monotonic = g_get_monotonic_time ();
 
+  /* A source, not the ::cancelled signal: it fires on the study's own
+   * main context whichever thread cancels, and at once if the cancellable
+   * is cancelled already. */
   if (cancellable != NULL)
-    g_signal_connect_object (cancellable, "cancelled",
-                             G_CALLBACK (on_run_cancelled), self, 0);
+    {
+      self->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (self->cancel_source, (GSourceFunc) G_CALLBACK (on_run_cancelled),
+                             self, NULL);
+      g_source_attach (self->cancel_source, g_task_get_context (task));
+    }
 
   if (self->time_budget > 0)
     {
@@ -1285,21 +1328,52 @@ void
 vernier_study_cancel (VernierStudy *self,
                       const GError *reason)
 {
-  g_autoptr(GPtrArray) running = NULL;
+  gboolean again;
 
   g_return_if_fail (VERNIER_IS_STUDY (self));
 
   if (self->finished)
     return;
+  again = self->interrupt != NULL;
   if (self->interrupt == NULL)
     self->interrupt = reason != NULL ? g_error_copy (reason)
       : g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED,
                      "study '%s' was interrupted", vernier_study_get_name (self));
   stop_with (self, self->interrupt->message);
 
-  running = g_ptr_array_copy (self->running, NULL, NULL);
-  for (guint i = 0; i < running->len; i++)
-    cancel_trial (g_ptr_array_index (running, i), CANCEL_INTERRUPT);
+  /* Cancelling may complete a trial at once, and its handlers may cancel
+   * the study again: always look at the live list, never at a copy. */
+  for (;;)
+    {
+      Running *next = NULL;
+
+      for (guint i = 0; i < self->running->len && next == NULL; i++)
+        {
+          Running *r = g_ptr_array_index (self->running, i);
+
+          if (r->reason == CANCEL_NONE)
+            next = r;
+        }
+      if (next == NULL)
+        break;
+      cancel_trial (next, CANCEL_INTERRUPT);
+    }
+
+  /* Asked twice (a second Ctrl-C): do not wait for trainers any more. */
+  if (again)
+    {
+      g_object_ref (self);
+      while (self->running->len > 0)
+        {
+          Running *r = g_ptr_array_index (self->running, 0);
+
+          destroy_source (&r->grace);
+          abandon_trial (r);
+        }
+      fill (self);
+      g_object_unref (self);
+    }
+
   maybe_finish (self);
 }
 

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "vernier-context.h"
+#include "vernier-sdk-private.h"
 
 /**
  * VernierContext:
@@ -17,6 +18,7 @@ typedef struct
 {
   grefcount     ref_count;
   GPtrArray    *trials;          /* finished VernierTrial, in finishing order */
+  GPtrArray    *running;         /* VernierTrial in flight */
   VernierTrial *best;            /* borrowed from trials */
   guint         counts[VERNIER_TRIAL_STATE_TIMED_OUT + 1];
 } History;
@@ -42,6 +44,7 @@ history_new (void)
 
   g_ref_count_init (&h->ref_count);
   h->trials = g_ptr_array_new_with_free_func (g_object_unref);
+  h->running = g_ptr_array_new_with_free_func (g_object_unref);
   return h;
 }
 
@@ -51,6 +54,7 @@ history_unref (History *h)
   if (!g_ref_count_dec (&h->ref_count))
     return;
   g_ptr_array_unref (h->trials);
+  g_ptr_array_unref (h->running);
   g_free (h);
 }
 
@@ -323,4 +327,64 @@ vernier_context_add_trial (VernierContext *self,
        vernier_objective_is_better (self->objective, vernier_trial_get_value (trial),
                                     vernier_trial_get_value (h->best))))
     h->best = trial;
+}
+
+/**
+ * vernier_context_get_n_running:
+ * @self: a #VernierContext
+ *
+ * Returns: how many trials are in flight (a tuner that suggests while
+ *   others run may want to avoid their parameters)
+ */
+guint
+vernier_context_get_n_running (VernierContext *self)
+{
+  g_return_val_if_fail (VERNIER_IS_CONTEXT (self), 0);
+  return self->history->running->len;
+}
+
+/**
+ * vernier_context_get_running_trial:
+ * @self: a #VernierContext
+ * @index: from 0, below vernier_context_get_n_running()
+ *
+ * Returns: (transfer none): a trial in flight, in no particular order
+ */
+VernierTrial *
+vernier_context_get_running_trial (VernierContext *self,
+                                   guint           index)
+{
+  g_return_val_if_fail (VERNIER_IS_CONTEXT (self), NULL);
+  g_return_val_if_fail (index < self->history->running->len, NULL);
+  return g_ptr_array_index (self->history->running, index);
+}
+
+/**
+ * vernier_context_add_running:
+ * @self: a #VernierContext
+ * @trial: a trial that has just started
+ *
+ * For the engine: records a trial in flight.
+ */
+void
+vernier_context_add_running (VernierContext *self,
+                             VernierTrial   *trial)
+{
+  g_return_if_fail (VERNIER_IS_CONTEXT (self));
+  g_ptr_array_add (self->history->running, g_object_ref (trial));
+}
+
+/**
+ * vernier_context_remove_running:
+ * @self: a #VernierContext
+ * @trial: a trial that has finished
+ *
+ * For the engine: forgets a trial in flight.
+ */
+void
+vernier_context_remove_running (VernierContext *self,
+                                VernierTrial   *trial)
+{
+  g_return_if_fail (VERNIER_IS_CONTEXT (self));
+  g_ptr_array_remove_fast (self->history->running, trial);
 }

@@ -37,7 +37,8 @@ VernierTrial      *vernier_context_get_trial         (VernierContext    *self,
 VernierTrial      *vernier_context_get_best_trial    (VernierContext    *self);
 guint              vernier_context_count_state       (VernierContext    *self,
                                                       VernierTrialState  state);
-void               vernier_context_add_trial         (VernierContext    *self,
-                                                      VernierTrial      *trial);
+guint              vernier_context_get_n_running     (VernierContext    *self);
+VernierTrial      *vernier_context_get_running_trial (VernierContext    *self,
+                                                      guint              index);
 
 G_END_DECLS

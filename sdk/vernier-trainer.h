@@ -23,6 +23,8 @@ G_DECLARE_INTERFACE (VernierTrainer, vernier_trainer, VERNIER, TRAINER, GObject)
  *   the trial's value with vernier_trial_set_value(); it may report
  *   intermediate values with vernier_trial_report() meanwhile. It must
  *   honour @cancellable promptly and then fail with %G_IO_ERROR_CANCELLED.
+ *   @cancellable may be cancelled from inside vernier_trial_report() (a
+ *   pruner decided): keep a reference to your own state across that call.
  * @train_finish: finishes an operation started with @train_async.
  *
  * A trainer evaluates one configuration: runs a command, computes a

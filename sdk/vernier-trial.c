@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "vernier-enum-types.h"
+#include "vernier-sdk-private.h"
 #include "vernier-trial.h"
 
 /**
@@ -124,6 +125,9 @@ vernier_trial_set_property (GObject      *object,
       self->params = g_value_dup_boxed (value);
       if (self->params == NULL)
         self->params = json_object_new ();
+      /* A trial's parameters never change; they are shared with the
+       * tuner that made them and with the history. */
+      json_object_seal (self->params);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -204,7 +208,8 @@ vernier_trial_init (VernierTrial *self)
  * @number: the trial's number in its study
  * @params: (nullable): the parameters (a reference is taken)
  *
- * Creates a WAITING trial in the thread-default main context.
+ * Creates a WAITING trial in the thread-default main context. The
+ * parameters are sealed (json_object_seal()): they never change again.
  *
  * Returns: (transfer full): a new #VernierTrial
  */
@@ -334,7 +339,8 @@ vernier_trial_get_value (VernierTrial *self)
  * @self: a #VernierTrial
  * @value: the objective value
  *
- * Sets the objective value. A trainer calls this before it finishes.
+ * Sets the objective value. A trainer calls this before it finishes. (No
+ * notification is emitted: the value is read once the trial finishes.)
  */
 void
 vernier_trial_set_value (VernierTrial *self,
@@ -379,6 +385,11 @@ emit_reported (gpointer data)
  * Reports an intermediate value. Thread-safe: a trainer may call it from a
  * worker thread. A pruner may then stop the trial by cancelling its
  * cancellable. Reporting a step again replaces its value.
+ *
+ * Called on the trial's own thread, the #VernierTrial::reported signal is
+ * emitted before this returns, and a pruner may cancel the trial's
+ * cancellable from it: a trainer must still hold what it needs (a
+ * reference to its own state) when the call returns.
  */
 void
 vernier_trial_report (VernierTrial *self,

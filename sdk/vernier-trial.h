@@ -22,8 +22,6 @@ JsonObject        *vernier_trial_get_params          (VernierTrial      *self);
 gchar             *vernier_trial_dup_params_json     (VernierTrial      *self);
 
 VernierTrialState  vernier_trial_get_state           (VernierTrial      *self);
-void               vernier_trial_set_state           (VernierTrial      *self,
-                                                      VernierTrialState  state);
 gboolean           vernier_trial_is_finished         (VernierTrial      *self);
 
 gboolean           vernier_trial_has_value           (VernierTrial      *self);
@@ -57,9 +55,6 @@ void               vernier_trial_set_error_message   (VernierTrial      *self,
 gint64             vernier_trial_get_start_time      (VernierTrial      *self);
 gint64             vernier_trial_get_end_time        (VernierTrial      *self);
 gint64             vernier_trial_get_duration        (VernierTrial      *self);
-void               vernier_trial_mark_started        (VernierTrial      *self);
-void               vernier_trial_mark_finished       (VernierTrial      *self,
-                                                      VernierTrialState  state);
 
 GCancellable      *vernier_trial_get_cancellable     (VernierTrial      *self);
 

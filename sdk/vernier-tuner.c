@@ -10,9 +10,36 @@
  */
 G_DEFINE_INTERFACE (VernierTuner, vernier_tuner, G_TYPE_OBJECT)
 
+static guint ready_signal;
+
 static void
 vernier_tuner_default_init (VernierTunerInterface *iface)
 {
+  /**
+   * VernierTuner::ready:
+   * @self: the tuner
+   *
+   * A tuner that answered %VERNIER_ERROR_PENDING emits this (with
+   * vernier_tuner_ready()) when it can suggest again without waiting for a
+   * trial to finish, for example when a computation it runs off the main
+   * loop is done. The study then asks again. A tuner that says PENDING
+   * while no trial runs must emit it eventually.
+   */
+  ready_signal = g_signal_new ("ready", G_TYPE_FROM_INTERFACE (iface), G_SIGNAL_RUN_LAST,
+                               0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+/**
+ * vernier_tuner_ready:
+ * @self: a #VernierTuner
+ *
+ * Emits #VernierTuner::ready, on the main loop.
+ */
+void
+vernier_tuner_ready (VernierTuner *self)
+{
+  g_return_if_fail (VERNIER_IS_TUNER (self));
+  g_signal_emit (self, ready_signal, 0);
 }
 
 /**

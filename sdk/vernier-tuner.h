@@ -22,7 +22,8 @@ G_DECLARE_INTERFACE (VernierTuner, vernier_tuner, VERNIER, TUNER, GObject)
  *   %VERNIER_ERROR_INVALID_CONFIG when the tuner cannot search this space.
  * @suggest: returns the parameters of the next trial, or fails with
  *   %VERNIER_ERROR_EXHAUSTED when there is nothing left to suggest, or with
- *   %VERNIER_ERROR_PENDING when it must see a running trial finish first.
+ *   %VERNIER_ERROR_PENDING when it must see a running trial finish first
+ *   (or until it emits #VernierTuner::ready).
  *   Called on the main loop: it must be fast.
  * @observe: optional; told every finished trial, whoever suggested it.
  *
@@ -52,5 +53,6 @@ JsonObject  *vernier_tuner_suggest (VernierTuner    *self,
                                     GError         **error);
 void         vernier_tuner_observe (VernierTuner    *self,
                                     VernierTrial    *trial);
+void         vernier_tuner_ready   (VernierTuner    *self);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include <vernier.h>
+#include <vernier-sdk-private.h>
 
 static void
 test_duration_parse (void)
