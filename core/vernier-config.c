@@ -1066,6 +1066,20 @@ vernier_config_parse_value (GParamSpec   *pspec,
     {
       g_auto(GStrv) list = g_key_file_get_string_list (key_file, group, key, NULL, &local_error);
 
+      if (list == NULL && local_error != NULL &&
+          !g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE))
+        {
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG, "%s",
+                       local_error->message);
+          return FALSE;
+        }
+      if (list == NULL && local_error != NULL)
+        {
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                       "%s (in a list, write \\; for a literal ';' and \\\\ "
+                       "for a backslash)", local_error->message);
+          return FALSE;
+        }
       if (list == NULL)
         list = g_new0 (gchar *, 1);
       g_value_init (value, G_TYPE_STRV);
@@ -1285,6 +1299,9 @@ vernier_config_create_plugin (VernierRegistry      *registry,
 
   object = g_object_new_with_properties (type, names->len, (const gchar **) names->pdata,
                                          (const GValue *) values->data);
+  /* How the study's messages name it. */
+  g_object_set_data_full (object, "vernier-label",
+                          g_strdup_printf ("%s: [%s]", path, group), g_free);
   return object;
 }
 
@@ -1331,7 +1348,7 @@ vernier_config_create_study (VernierConfig    *self,
 
       if (group_is (g, "tuner"))
         {
-          g_autofree gchar *label = g_strdup_printf ("[%s]", g);
+          g_autofree gchar *label = g_strdup_printf ("%s: [%s]", self->path, g);
           guint quota = 0;
 
           if (g_key_file_has_key (self->key_file, g, "trials", NULL) &&

@@ -719,6 +719,17 @@ finish_trial (Running           *r,
   self->waiting = FALSE;
 }
 
+/* What messages call a plugin: the study file's group when the plugin
+ * came from one (see vernier_config_create_plugin()), else its kind. */
+static const gchar *
+label_of (gpointer     object,
+          const gchar *fallback)
+{
+  const gchar *label = g_object_get_data (G_OBJECT (object), "vernier-label");
+
+  return label != NULL ? label : fallback;
+}
+
 static void
 abandon_trial (Running *r)
 {
@@ -847,6 +858,11 @@ on_trained (GObject      *source,
     {
       state = VERNIER_TRIAL_STATE_FAILED;
       message = g_strdup (error ? error->message : "the trainer failed without a reason");
+      /* A configuration the trainer cannot run (a program that does not
+       * exist…) fails every trial alike: stop rather than burn the budget. */
+      if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG))
+        fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG, "%s: %s",
+                                       label_of (self->trainer, "trainer"), error->message));
     }
   else
     {
@@ -1145,23 +1161,25 @@ prepare_plugins (VernierStudy  *self,
   if (!vernier_trainer_prepare (self->trainer, self->context, &local_error))
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
-                   "trainer: %s", local_error->message);
+                   "%s: %s", label_of (self->trainer, "trainer"), local_error->message);
       return FALSE;
     }
 
   for (guint i = 0; i < self->pruners->len; i++)
     if (!vernier_pruner_prepare (g_ptr_array_index (self->pruners, i), self->context, &local_error))
       {
-        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
-                     "pruner: %s", local_error->message);
+        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG, "%s: %s",
+                     label_of (g_ptr_array_index (self->pruners, i), "pruner"),
+                     local_error->message);
         return FALSE;
       }
 
   for (guint i = 0; i < self->observers->len; i++)
     if (!vernier_observer_prepare (g_ptr_array_index (self->observers, i), self->context, &local_error))
       {
-        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
-                     "observer: %s", local_error->message);
+        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG, "%s: %s",
+                     label_of (g_ptr_array_index (self->observers, i), "observer"),
+                     local_error->message);
         return FALSE;
       }
 

@@ -1007,30 +1007,38 @@ static void
 test_not_found (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(VernierTrial) trial = new_trial (8, "{}");
   g_autoptr(GError) error = NULL;
   const gchar *argv[] = { "vernier-test-no-such-program", "--flag", NULL };
+  const gchar *argv2[] = { "./no-such-script.sh", NULL };
+  const gchar *argv3[] = { "vernier-{name}", NULL };
 
+  /* A program named literally is looked for when the study starts. */
   g_object_set (f->trainer, "argv", argv, NULL);
-  prepare (f);
-
-  g_assert_false (train (f, trial, NULL, &error));
-  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED);
-  g_assert_true (g_str_has_prefix (error->message, "trial 8: "));
+  g_assert_false (vernier_trainer_prepare (f->trainer, f->context, &error));
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
   g_assert_nonnull (strstr (error->message, "vernier-test-no-such-program"));
+  g_assert_nonnull (strstr (error->message, "PATH"));
+  g_clear_error (&error);
+
+  /* A relative path is relative to the working directory. */
+  g_object_set (f->trainer, "argv", argv2, NULL);
+  g_assert_false (vernier_trainer_prepare (f->trainer, f->context, &error));
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_assert_nonnull (strstr (error->message, "./no-such-script.sh"));
   g_assert_nonnull (strstr (error->message, f->datadir));
+  g_clear_error (&error);
 
-  /* A relative path is relative to the working directory */
+  /* A program from a parameter can only fail when it runs: then it is a
+   * configuration error too, which stops the study. */
   {
-    g_autoptr(VernierTrial) trial2 = new_trial (9, "{}");
-    const gchar *argv2[] = { "./no-such-script.sh", NULL };
+    g_autoptr(VernierTrial) trial = new_trial (8, "{\"name\": \"adam\"}");
 
-    g_clear_error (&error);
-    g_object_set (f->trainer, "argv", argv2, NULL);
-    prepare (f);
-    g_assert_false (train (f, trial2, NULL, &error));
-    g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED);
-    g_assert_nonnull (strstr (error->message, "./no-such-script.sh"));
+    g_object_set (f->trainer, "argv", argv3, NULL);
+    g_assert_true (vernier_trainer_prepare (f->trainer, f->context, NULL));
+    g_assert_false (train (f, trial, NULL, &error));
+    g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+    g_assert_true (g_str_has_prefix (error->message, "trial 8: "));
+    g_assert_nonnull (strstr (error->message, "vernier-adam"));
     g_assert_nonnull (strstr (error->message, f->datadir));
   }
 }

@@ -382,6 +382,41 @@ test_chain_order (void)
   g_assert_cmpint (xs[3], ==, xs[2] == 33 ? 44 : 33);
 }
 
+/* Mistakes only a plugin can see are still found before any trial runs,
+ * and named by file and group. */
+static void
+test_prepare_errors (void)
+{
+  static const struct { const gchar *trainer; const gchar *expect; } cases[] = {
+    { "plugin=benchmark\nfunction=branin\n", "parameter 'y' is missing" },
+    { "plugin=command\nargv=vernier-no-such-program;{x}\n", "vernier-no-such-program" },
+    { "plugin=command\nargv=/bin/echo;{nosuch}\n", "nosuch" },
+  };
+  g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *text = g_strdup_printf (
+        "[study]\ntrials=3\n[param x]\ntype=float\nlow=0\nhigh=1\n"
+        "[tuner]\nplugin=random\n[trainer]\n%s", cases[i].trainer);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(VernierConfig) config = vernier_config_new_from_data (text, -1, "/tmp/prep.ini", NULL, &error);
+      g_autoptr(VernierStudy) study = NULL;
+      g_autoptr(VernierTrial) best = NULL;
+
+      g_assert_no_error (error);
+      study = vernier_config_create_study (config, registry, &error);
+      g_assert_no_error (error);
+      best = vernier_study_run (study, NULL, &error);
+      g_assert_null (best);
+      g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, "/tmp/prep.ini: [trainer]: "));
+      g_assert_nonnull (strstr (error->message, cases[i].expect));
+      g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 0);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -399,6 +434,7 @@ main (int    argc,
   g_test_add_func ("/vernier/config/describe-pspec", test_describe_pspec);
   g_test_add_func ("/vernier/config/study-settings", test_study_settings);
   g_test_add_func ("/vernier/config/chain-order", test_chain_order);
+  g_test_add_func ("/vernier/config/prepare-errors", test_prepare_errors);
 
   return g_test_run ();
 }

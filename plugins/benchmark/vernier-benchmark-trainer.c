@@ -195,8 +195,37 @@ vernier_benchmark_trainer_prepare (VernierTrainer  *trainer,
                                    GError         **error)
 {
   VernierBenchmarkTrainer *self = VERNIER_BENCHMARK_TRAINER (trainer);
+  VernierSpace *space = vernier_context_get_space (context);
+  guint n = vernier_space_get_n_dimensions (space);
 
   self->seed = vernier_context_get_seed (context);
+
+  /* Evaluate the middle of the space once, so that a space without the
+   * function's parameters is refused now rather than failing every trial. */
+  if (n > 0)
+    {
+      g_autoptr(JsonObject) probe = json_object_new ();
+      g_autoptr(GError) local_error = NULL;
+      gdouble value;
+
+      for (guint i = 0; i < n; i++)
+        {
+          VernierDimension *dim = vernier_space_get_dimension (space, i);
+
+          if (vernier_space_is_active (space, dim, probe))
+            json_object_set_member (probe, vernier_dimension_get_name (dim),
+                                    vernier_dimension_value_from_unit (dim, 0.5));
+        }
+      if (!vernier_benchmark_function_evaluate (self->function, self->dimensions,
+                                                probe, &value, &local_error))
+        {
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                       "the search space does not fit function '%s': %s",
+                       vernier_benchmark_function_to_nick (self->function),
+                       local_error->message);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

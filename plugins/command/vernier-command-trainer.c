@@ -738,7 +738,12 @@ run_spawn (Run      *run,
 
   if (run->process == NULL)
     {
-      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_TRAINING_FAILED,
+      /* No such program (it came from a placeholder): every trial would
+       * fail alike, so it is a configuration error. */
+      g_set_error (error, VERNIER_ERROR,
+                   g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT) ||
+                   g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_ACCES)
+                     ? VERNIER_ERROR_INVALID_CONFIG : VERNIER_ERROR_TRAINING_FAILED,
                    "trial %u: cannot run `%s` in %s: %s",
                    run->number, run->program, plan->workdir,
                    local_error->message);
@@ -882,6 +887,36 @@ vernier_command_trainer_prepare (VernierTrainer  *trainer,
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
                    "property 'workdir': %s is not a directory", plan->workdir);
       return FALSE;
+    }
+
+  /* A program named literally must exist now, not fail every trial. */
+  if (self->argv != NULL && self->argv[0] != NULL && strchr (self->argv[0], '{') == NULL)
+    {
+      const gchar *program = self->argv[0];
+      g_autofree gchar *found = NULL;
+
+      if (strchr (program, '/') != NULL)
+        {
+          g_autofree gchar *path = g_canonicalize_filename (program, plan->workdir);
+
+          if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) &&
+              !g_file_test (path, G_FILE_TEST_IS_DIR))
+            found = g_steal_pointer (&path);
+        }
+      else
+        found = g_find_program_in_path (program);
+
+      if (found == NULL)
+        {
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                       "property 'argv': program '%s' %s", program,
+                       strchr (program, '/') != NULL
+                         ? "is not an executable file (relative paths start from the working directory)"
+                         : "is not in PATH");
+          if (strchr (program, '/') != NULL)
+            g_prefix_error (error, "%s: ", plan->workdir);
+          return FALSE;
+        }
     }
 
   for (guint i = 0; self->env != NULL && self->env[i] != NULL; i++)
