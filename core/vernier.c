@@ -137,7 +137,7 @@ print_params_text (JsonObject *params)
   json_object_iter_init_ordered (&iter, params);
   while (json_object_iter_next_ordered (&iter, &name, &value))
     {
-      g_autofree gchar *text = json_to_string (value, FALSE);
+      g_autofree gchar *text = vernier_json_to_string (value, FALSE);
 
       g_print ("  %s = %s\n", name, text);
     }
@@ -204,7 +204,7 @@ print_result_json (VernierStudy *study,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
+  text = vernier_json_to_string (root, FALSE);
   g_print ("%s\n", text);
 }
 
@@ -422,7 +422,7 @@ cmd_plugins (gint    argc,
         }
       json_builder_end_array (b);
       root = json_builder_get_root (b);
-      text = json_to_string (root, TRUE);
+      text = vernier_json_to_string (root, TRUE);
       g_print ("%s\n", text);
     }
   else

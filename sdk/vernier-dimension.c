@@ -95,6 +95,13 @@ vernier_dimension_new_float (const gchar  *name,
                    name, low, high);
       return NULL;
     }
+  if (!isfinite (high - low))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "parameter '%s': the range [%g, %g] is too wide to sample "
+                   "(its width is not a finite number)", name, low, high);
+      return NULL;
+    }
   if (log && low <= 0)
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
@@ -236,7 +243,7 @@ vernier_dimension_new_categorical (const gchar  *name,
 
         if (!g_hash_table_add (seen, node))
           {
-            g_autofree gchar *text = json_to_string (node, FALSE);
+            g_autofree gchar *text = vernier_json_to_string (node, FALSE);
 
             g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
                          "parameter '%s': choice %s appears twice", name,
@@ -701,7 +708,7 @@ vernier_dimension_validate (VernierDimension  *self,
     return TRUE;
 
   /* Format the value on the error path only: validation runs per trial. */
-  text = json_to_string (value, FALSE);
+  text = vernier_json_to_string (value, FALSE);
   switch (why)
     {
     case NOT_CHOICE:

@@ -2,6 +2,7 @@
 
 #include "vernier-error.h"
 #include "vernier-space.h"
+#include "vernier-utils.h"
 
 /**
  * VernierSpace:
@@ -384,5 +385,5 @@ vernier_space_fingerprint (VernierSpace *self)
   json_builder_end_array (b);
 
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return vernier_json_to_string (root, FALSE);
 }

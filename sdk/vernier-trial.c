@@ -5,6 +5,7 @@
 #include "vernier-enum-types.h"
 #include "vernier-sdk-private.h"
 #include "vernier-trial.h"
+#include "vernier-utils.h"
 
 /**
  * VernierTrial:
@@ -260,7 +261,7 @@ vernier_trial_dup_params_json (VernierTrial *self)
   g_return_val_if_fail (VERNIER_IS_TRIAL (self), NULL);
 
   node = json_node_init_object (json_node_alloc (), self->params);
-  return json_to_string (node, FALSE);
+  return vernier_json_to_string (node, FALSE);
 }
 
 /**

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vernier-error.h"
 #include "vernier-utils.h"
@@ -253,12 +254,85 @@ vernier_json_node_get_number (JsonNode *node,
   return TRUE;
 }
 
-static void
-append_canonical (GString  *out,
-                  JsonNode *node)
+typedef enum
 {
-  gdouble number;
+  WRITE_SORTED = 1 << 0,     /* members by name */
+  WRITE_CANONICAL = 1 << 1,  /* 1 and 1.0 written alike */
+  WRITE_PRETTY = 1 << 2,
+} WriteFlags;
 
+static void
+write_string (GString     *out,
+              const gchar *text)
+{
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) text; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        default:
+          if (*p < 0x20 || *p == 0x7f)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (gchar) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest text that reads back as the same double. */
+static void
+write_double (GString  *out,
+              gdouble   v,
+              gboolean  canonical)
+{
+  gchar buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (v))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (gint precision = 15; precision <= 17; precision++)
+    {
+      gchar format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buffer, sizeof buffer, format, v);
+      if (g_ascii_strtod (buffer, NULL) == v)
+        break;
+    }
+  g_string_append (out, buffer);
+  /* Keep a double a double when read back, unless canonical. */
+  if (!canonical && strpbrk (buffer, ".eE") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+write_newline (GString    *out,
+               WriteFlags  flags,
+               guint       depth)
+{
+  if (!(flags & WRITE_PRETTY))
+    return;
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+static void
+write_node (GString    *out,
+            JsonNode   *node,
+            WriteFlags  flags,
+            guint       depth)
+{
   switch (JSON_NODE_TYPE (node))
     {
     case JSON_NODE_OBJECT:
@@ -266,20 +340,20 @@ append_canonical (GString  *out,
         JsonObject *object = json_node_get_object (node);
         g_autoptr(GList) names = json_object_get_members (object);
 
-        names = g_list_sort (names, (GCompareFunc) g_strcmp0);
+        if (flags & WRITE_SORTED)
+          names = g_list_sort (names, (GCompareFunc) g_strcmp0);
         g_string_append_c (out, '{');
         for (GList *l = names; l != NULL; l = l->next)
           {
-            g_autoptr(JsonNode) key = json_node_init_string (json_node_alloc (),
-                                                             l->data);
-            g_autofree gchar *key_text = json_to_string (key, FALSE);
-
             if (l != names)
               g_string_append_c (out, ',');
-            g_string_append (out, key_text);
-            g_string_append_c (out, ':');
-            append_canonical (out, json_object_get_member (object, l->data));
+            write_newline (out, flags, depth + 1);
+            write_string (out, l->data);
+            g_string_append (out, (flags & WRITE_PRETTY) ? ": " : ":");
+            write_node (out, json_object_get_member (object, l->data), flags, depth + 1);
           }
+        if (names != NULL)
+          write_newline (out, flags, depth);
         g_string_append_c (out, '}');
       }
       break;
@@ -294,26 +368,30 @@ append_canonical (GString  *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            append_canonical (out, json_array_get_element (array, i));
+            write_newline (out, flags, depth + 1);
+            write_node (out, json_array_get_element (array, i), flags, depth + 1);
           }
+        if (n > 0)
+          write_newline (out, flags, depth);
         g_string_append_c (out, ']');
       }
       break;
 
     case JSON_NODE_VALUE:
-      if (vernier_json_node_get_number (node, &number))
-        {
-          gchar buffer[G_ASCII_DTOSTR_BUF_SIZE];
+      {
+        GType type = json_node_get_value_type (node);
 
-          g_string_append (out, g_ascii_formatd (buffer, sizeof buffer,
-                                                 "%.17g", number));
-        }
-      else
-        {
-          g_autofree gchar *text = json_to_string (node, FALSE);
-
-          g_string_append (out, text);
-        }
+        if (type == G_TYPE_INT64)
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+        else if (type == G_TYPE_DOUBLE)
+          write_double (out, json_node_get_double (node), flags & WRITE_CANONICAL);
+        else if (type == G_TYPE_BOOLEAN)
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+        else if (type == G_TYPE_STRING)
+          write_string (out, json_node_get_string (node));
+        else
+          g_string_append (out, "null");
+      }
       break;
 
     case JSON_NODE_NULL:
@@ -324,12 +402,37 @@ append_canonical (GString  *out,
 }
 
 /**
+ * vernier_json_to_string:
+ * @node: a JSON node
+ * @pretty: indent the text
+ *
+ * Writes @node as JSON text, members in their order. Unlike
+ * json_to_string() of json-glib 1.6, every double is written as valid
+ * JSON in the fewest digits that read back exactly (`0.1`, `1e+20`, not
+ * `0.10000000000000001` or `1e+20.0`), and NaN and infinities as `null`.
+ *
+ * Returns: (transfer full): the text
+ */
+gchar *
+vernier_json_to_string (JsonNode *node,
+                        gboolean  pretty)
+{
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  write_node (out, node, pretty ? WRITE_PRETTY : 0, 0);
+  return g_string_free (out, FALSE);
+}
+
+/**
  * vernier_json_object_canonical:
  * @object: a JSON object, such as a trial's parameters
  *
  * A canonical text of @object: compact JSON with members sorted by name
  * at every level and numbers written the same whether they were integers
- * or doubles (`1` and `1.0` agree). Equal configurations give equal texts:
+ * or doubles (`1` and `1.0` agree), in the fewest digits that read back
+ * exactly. Equal configurations give equal texts:
  * use it to recognize a configuration already tried, or to hash one.
  *
  * Returns: (transfer full): the canonical text
@@ -343,7 +446,7 @@ vernier_json_object_canonical (JsonObject *object)
   g_return_val_if_fail (object != NULL, NULL);
 
   node = json_node_init_object (json_node_alloc (), object);
-  append_canonical (out, node);
+  write_node (out, node, WRITE_SORTED | WRITE_CANONICAL, 0);
   return g_string_free (out, FALSE);
 }
 

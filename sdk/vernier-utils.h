@@ -27,6 +27,8 @@ JsonNode   *vernier_json_node_from_string   (const gchar  *text);
 gboolean    vernier_json_node_get_number    (JsonNode     *node,
                                              gdouble      *out_value);
 gchar      *vernier_json_object_canonical   (JsonObject   *object);
+gchar      *vernier_json_to_string          (JsonNode     *node,
+                                             gboolean      pretty);
 JsonObject *vernier_json_object_copy        (JsonObject   *object);
 
 G_END_DECLS

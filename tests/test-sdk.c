@@ -111,6 +111,47 @@ test_json_canonical (void)
 }
 
 static void
+test_json_to_string (void)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *pretty = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "z");
+  json_builder_add_double_value (b, 1e20);
+  json_builder_set_member_name (b, "a");
+  json_builder_add_double_value (b, 0.1);
+  json_builder_set_member_name (b, "two");
+  json_builder_add_double_value (b, 2.0);
+  json_builder_set_member_name (b, "n");
+  json_builder_add_int_value (b, -7);
+  json_builder_set_member_name (b, "nan");
+  json_builder_add_double_value (b, NAN);
+  json_builder_set_member_name (b, "s");
+  json_builder_add_string_value (b, "q\"\\\n\x01é");
+  json_builder_set_member_name (b, "l");
+  json_builder_begin_array (b);
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_add_null_value (b);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+
+  text = vernier_json_to_string (root, FALSE);
+  /* member order kept, shortest exact doubles, doubles stay doubles */
+  g_assert_cmpstr (text, ==, "{\"z\":1e+20,\"a\":0.1,\"two\":2.0,\"n\":-7,\"nan\":null,"
+                             "\"s\":\"q\\\"\\\\\\n\\u0001é\",\"l\":[true,null]}");
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+
+  pretty = vernier_json_to_string (root, TRUE);
+  g_assert_nonnull (strstr (pretty, "\n  \"z\": 1e+20,"));
+  g_assert_true (json_parser_load_from_data (parser, pretty, -1, NULL));
+}
+
+static void
 test_dimension_invalid (void)
 {
   struct { VernierDimension *dim; const gchar *expect; } cases[] = {
@@ -520,6 +561,7 @@ main (int    argc,
   g_test_add_func ("/vernier/sdk/duration/format", test_duration_format);
   g_test_add_func ("/vernier/sdk/json/from-string", test_json_from_string);
   g_test_add_func ("/vernier/sdk/json/canonical", test_json_canonical);
+  g_test_add_func ("/vernier/sdk/json/to-string", test_json_to_string);
   g_test_add_func ("/vernier/sdk/dimension/invalid", test_dimension_invalid);
   g_test_add_func ("/vernier/sdk/dimension/from-unit", test_dimension_from_unit);
   g_test_add_func ("/vernier/sdk/dimension/validate", test_dimension_validate);

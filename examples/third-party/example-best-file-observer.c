@@ -137,7 +137,6 @@ write_best (ExampleBestFileObserver *self,
             VernierTrial            *trial)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *text = NULL;
@@ -161,8 +160,7 @@ write_best (ExampleBestFileObserver *self,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
+  text = vernier_json_to_string (root, FALSE);
   contents = g_strconcat (text, "\n", NULL);
 
   if (!g_file_set_contents (self->resolved_path, contents, -1, &error))

@@ -177,7 +177,6 @@ write_line (VernierJsonlObserver *self,
             JsonBuilder          *builder)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
   g_autofree gchar *text = NULL;
   gsize length = 0;
   gboolean ok;
@@ -187,9 +186,9 @@ write_line (VernierJsonlObserver *self,
     return;
 
   root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, &length);
+  /* Not json-glib's generator: it writes 1e+20 as 1e+20.0. */
+  text = vernier_json_to_string (root, FALSE);
+  length = strlen (text);
 
   errno = 0;
   ok = fwrite (text, 1, length, self->stream) == length &&
