@@ -52,6 +52,44 @@ check_provides (VernierModule  *self,
   return TRUE;
 }
 
+/* GLib reports a type name registered twice with warnings and criticals;
+ * while a plugin registers, they become part of its load error instead. */
+static void
+capture_log (const gchar    *domain,
+             GLogLevelFlags  level,
+             const gchar    *message,
+             gpointer        data)
+{
+  GString *captured = data;
+
+  g_string_append_printf (captured, "%s%s", captured->len ? "; " : "", message);
+}
+
+static gboolean
+register_capturing (VernierModule                 *self,
+                    const VernierPluginDescriptor *desc,
+                    GString                       *captured,
+                    GError                       **error)
+{
+  static const gchar *domains[] = { "GLib-GObject", "GLib" };
+  const GLogLevelFlags levels = G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL |
+                                G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION;
+  guint ids[G_N_ELEMENTS (domains)];
+  GLogLevelFlags old_fatal;
+  gboolean ok;
+
+  old_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    ids[i] = g_log_set_handler (domains[i], levels, capture_log, captured);
+
+  ok = desc->register_func (G_TYPE_MODULE (self), error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    g_log_remove_handler (domains[i], ids[i]);
+  g_log_set_always_fatal (old_fatal);
+  return ok;
+}
+
 static gboolean
 load_module (VernierModule  *self,
              GError        **error)
@@ -60,6 +98,7 @@ load_module (VernierModule  *self,
   const gchar *module_path = vernier_plugin_info_get_module_path (self->info);
   const VernierPluginDescriptor *desc;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GString) captured = NULL;
 
   if (vernier_plugin_info_get_abi (self->info) != VERNIER_PLUGIN_ABI_VERSION)
     {
@@ -117,12 +156,23 @@ load_module (VernierModule  *self,
       goto fail;
     }
 
-  if (!desc->register_func (G_TYPE_MODULE (self), &local_error))
+  captured = g_string_new (NULL);
+  if (!register_capturing (self, desc, captured, &local_error))
     {
       /* Types may be registered already: the module stays open. */
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_PLUGIN_LOAD,
-                   "%s: the plugin failed to register: %s", path,
-                   local_error ? local_error->message : "no reason given");
+                   "%s: the plugin failed to register: %s%s%s", path,
+                   local_error ? local_error->message : "no reason given",
+                   captured->len ? "; GLib said: " : "", captured->str);
+      return FALSE;
+    }
+  if (captured->len > 0)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_PLUGIN_LOAD,
+                   "%s: registering the plugin's types failed (GLib said: %s); "
+                   "a type name is probably used by another plugin already: "
+                   "give this plugin's types a prefix of their own", path,
+                   captured->str);
       return FALSE;
     }
 

@@ -351,9 +351,20 @@ vernier_registry_find (VernierRegistry  *self,
 
   available = names_of_kind (self, kind);
   path = g_strjoinv (":", self->search_path);
-  g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_PLUGIN_LOAD,
-               "no %s plugin named '%s' (%ss available: %s; searched %s)",
-               kind, name, kind, available, path);
+  {
+    /* A plugin of that name may have been set aside: say why. */
+    g_autofree gchar *quoted = g_strdup_printf ("'%s'", name);
+    const gchar *why = NULL;
+
+    for (guint i = 0; i + 1 < self->problems->len && why == NULL; i++)
+      if (strstr (g_ptr_array_index (self->problems, i), quoted) != NULL)
+        why = g_ptr_array_index (self->problems, i);
+
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_PLUGIN_LOAD,
+                 "no %s plugin named '%s' (%ss available: %s; searched %s)%s%s",
+                 kind, name, kind, available, path,
+                 why ? "; note: " : "", why ? why : "");
+  }
   return NULL;
 }
 

@@ -285,7 +285,8 @@ cmd_run (gint    argc,
   g_option_context_set_description (context,
     "Examples:\n"
     "  vernier run study.ini\n"
-    "  vernier run study.ini --set study.trials=50 --set 'tuner.seed=7'\n"
+    "  vernier run study.ini --set study.trials=50 --set study.seed=7\n"
+    "  vernier run study.ini --set 'tuner 1.trials=10'\n"
     "  vernier run study.ini --json | jq .best\n"
     "\n"
     "Ctrl-C (SIGINT) or SIGTERM stops the study: no new trial starts, running\n"

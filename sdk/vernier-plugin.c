@@ -66,7 +66,12 @@ vernier_plugin_kind_for_type (GType type)
  *
  * Announces that the plugin provides @type under @name. The kind (tuner,
  * trainer…) is the interface @type implements; it must match the
- * `Provides` line of the plugin's `.plugin` file.
+ * `Provides` line of the plugin's `.plugin` file. A @type that implements
+ * no Vernier interface (or %G_TYPE_INVALID, when registering it failed) is
+ * reported by the loader as `invalid:NAME`.
+ *
+ * Type names are global to the process: give a plugin's types a prefix of
+ * its own, or a second plugin using the same names fails to load.
  */
 void
 vernier_plugin_provide (GTypeModule *module,
@@ -78,7 +83,6 @@ vernier_plugin_provide (GTypeModule *module,
 
   g_return_if_fail (G_IS_TYPE_MODULE (module));
   g_return_if_fail (name != NULL);
-  g_return_if_fail (vernier_plugin_kind_for_type (type) != NULL);
 
   list = g_object_get_qdata (G_OBJECT (module), provided_quark ());
   if (list == NULL)
@@ -88,8 +92,12 @@ vernier_plugin_provide (GTypeModule *module,
                                (GDestroyNotify) g_ptr_array_unref);
     }
 
+  /* Not a programmer error to assert on: a type that failed to register
+   * (its name taken by another plugin) arrives here as G_TYPE_INVALID, and
+   * the loader reports it, naming the plugin. */
   p = g_new0 (Provided, 1);
-  p->kind = g_strdup (vernier_plugin_kind_for_type (type));
+  p->kind = g_strdup (type != G_TYPE_INVALID && vernier_plugin_kind_for_type (type) != NULL
+                      ? vernier_plugin_kind_for_type (type) : "invalid");
   p->name = g_strdup (name);
   p->type = type;
   g_ptr_array_add (list, p);

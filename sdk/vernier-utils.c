@@ -138,8 +138,14 @@ vernier_parse_duration (const gchar  *text,
         p++;
     }
 
-  if (parts == 0 || total > (gdouble) G_MAXINT64 / 2)
+  if (parts == 0)
     goto bad;
+  if (total > (gdouble) G_MAXINT64 / 2)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "'%s' is too long a duration (at most about 146,000 years)", text);
+      return FALSE;
+    }
 
   *out_usec = (gint64) llround (total);
   return TRUE;

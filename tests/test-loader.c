@@ -150,6 +150,23 @@ test_provides_mismatch (void)
 }
 
 static void
+test_type_name_clash (void)
+{
+  g_autoptr(VernierRegistry) reg = broken_registry ();
+  g_autoptr(GObject) good = vernier_registry_create (reg, "tuner", "good", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* 'clash' registers a type named like one of 'good': GLib's warnings
+   * become the error of the plugin that came second, naming its file. */
+  g_assert_nonnull (good);
+  g_assert_null (vernier_registry_create (reg, "tuner", "clash", &error));
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_PLUGIN_LOAD);
+  g_assert_nonnull (strstr (error->message, "clash.plugin"));
+  g_assert_nonnull (strstr (error->message, "TestGoodTuner"));
+  g_assert_nonnull (strstr (error->message, "prefix"));
+}
+
+static void
 test_unknown_plugin (void)
 {
   g_autoptr(VernierRegistry) reg = broken_registry ();
@@ -271,6 +288,7 @@ main (int    argc,
   g_test_add_func ("/vernier/loader/missing-file", test_missing_file);
   g_test_add_func ("/vernier/loader/register-fails", test_register_fails);
   g_test_add_func ("/vernier/loader/provides-mismatch", test_provides_mismatch);
+  g_test_add_func ("/vernier/loader/type-name-clash", test_type_name_clash);
   g_test_add_func ("/vernier/loader/unknown-plugin", test_unknown_plugin);
   g_test_add_func ("/vernier/loader/search-path", test_search_path);
   g_test_add_func ("/vernier/loader/plugin-path-env", test_plugin_path_env);
