@@ -318,7 +318,7 @@ vernier_command_format_value (JsonNode *value)
       break;
     }
 
-  return json_to_string (value, FALSE);
+  return vernier_json_to_string (value, FALSE);
 }
 
 /**
