@@ -8,9 +8,10 @@
  * pruned, so the runs of one seed differ only by the pruner.
  *
  * For each pruner: the steps spent (the sum over trials of their reports),
- * the trials pruned, the best regret at the end (median and quartiles over
- * the seeds), and against the unpruned run: the step ratio (steps without
- * / steps with, summed over seeds), the regret ratio (median with / median
+ * the trials pruned, the best regret at the end (the noise-free regret of
+ * the completed trial of best value; median and quartiles over the seeds),
+ * and against the unpruned run: the step ratio (steps without / steps
+ * with, summed over seeds), the regret ratio (median with / median
  * without), in how many seeds the very same best was found, and the
  * two-sided Mann–Whitney U p-value of the best regrets over the seeds.
  * The goal is a step ratio of at least 2 with a best regret within the
@@ -65,7 +66,8 @@ typedef struct
   guint64 steps;
   guint   pruned;
   guint   complete;
-  gdouble best;
+  gdouble best_value;
+  gdouble best;         /* the regret of the trial of best_value */
 } Outcome;
 
 static void
@@ -82,9 +84,12 @@ on_trial_finished (VernierStudy *study,
         gdouble regret;
 
         outcome->complete++;
-        if (node != NULL && vernier_json_node_get_number (node, &regret) &&
-            regret < outcome->best)
-          outcome->best = regret;
+        if (vernier_trial_get_value (trial) < outcome->best_value &&
+            node != NULL && vernier_json_node_get_number (node, &regret))
+          {
+            outcome->best_value = vernier_trial_get_value (trial);
+            outcome->best = regret;
+          }
       }
       break;
     case VERNIER_TRIAL_STATE_PRUNED:
@@ -139,7 +144,7 @@ run_study (VernierRegistry      *registry,
   if (study == NULL)
     return FALSE;
 
-  *outcome = (Outcome) { 0, 0, 0, INFINITY };
+  *outcome = (Outcome) { 0, 0, 0, INFINITY, INFINITY };
   g_signal_connect (study, "trial-finished", G_CALLBACK (on_trial_finished), outcome);
   best = vernier_study_run (study, NULL, error);
   return best != NULL;
@@ -230,14 +235,9 @@ main (int    argc,
           g_ptr_array_add (pruners, (gpointer) spec);
           continue;
         }
-      g_print ("%s: not built (%s)\n", spec->label, reason);
-      {
-        JsonObject *skip = json_object_new ();
-
-        json_object_set_string_member (skip, "pruner", spec->label);
-        json_object_set_string_member (skip, "reason", "not built");
-        json_array_add_object_element (skipped, skip);
-      }
+      g_print ("%s: not built\n", spec->label);
+      g_debug ("%s: %s", spec->label, reason);
+      bench_json_skip (skipped, "pruner", spec->label, NULL, "not built");
     }
 
   g_print ("\n%-10s %-10s %5s %9s %6s %7s  %-34s %6s %5s %6s  %s\n",
@@ -247,8 +247,8 @@ main (int    argc,
   for (guint f = 0; function_names[f] != NULL; f++)
     {
       const BenchFunction *function = bench_function_lookup (function_names[f]);
-      g_autofree gdouble *base_best = g_new (gdouble, seeds);
-      gdouble base_steps = 0.0, base_median = NAN;
+      g_autofree gdouble *base_best = g_new0 (gdouble, seeds);
+      gdouble base_steps = NAN, base_median = NAN;
 
       for (guint p = 0; p < pruners->len; p++)
         {
@@ -277,20 +277,16 @@ main (int    argc,
               total_steps += outcome.steps;
               best[seed - 1] = outcome.best;
               pruned[seed - 1] = outcome.pruned;
-              json_array_add_double_element (best_array, outcome.best);
+              json_array_add_element (best_array, bench_json_number (outcome.best));
               json_array_add_int_element (steps_array, outcome.steps);
             }
 
           if (run_error != NULL)
             {
-              JsonObject *skip = json_object_new ();
-
               g_print ("%-10s %-10s error: %s\n", function->name, pruner->label,
                        run_error->message);
-              json_object_set_string_member (skip, "pruner", pruner->label);
-              json_object_set_string_member (skip, "function", function->name);
-              json_object_set_string_member (skip, "reason", run_error->message);
-              json_array_add_object_element (skipped, skip);
+              bench_json_skip (skipped, "pruner", pruner->label, function->name,
+                               run_error->message);
               json_array_unref (best_array);
               json_array_unref (steps_array);
               continue;

@@ -256,12 +256,9 @@ main (int    argc,
 
       if (!bench_plugin_available (registry, "tuner", spec->plugin, &reason))
         {
-          JsonObject *skip = json_object_new ();
-
-          g_print ("%s: not built (%s)\n", spec->plugin, reason);
-          json_object_set_string_member (skip, "case", spec->label);
-          json_object_set_string_member (skip, "reason", "not built");
-          json_array_add_object_element (skipped, skip);
+          g_print ("%s: not built\n", spec->plugin);
+          g_debug ("%s: %s", spec->plugin, reason);
+          bench_json_skip (skipped, "case", spec->label, NULL, "not built");
           continue;
         }
 
@@ -274,14 +271,12 @@ main (int    argc,
 
           if (!measure (registry, spec, history, suggestions, &timing, &run_error))
             {
-              JsonObject *skip = json_object_new ();
+              g_autofree gchar *why = g_strdup_printf ("after %u trials: %s", history,
+                                                       run_error->message);
 
               g_print ("%-11s %-7s %4u %8u  error: %s\n", spec->label, spec->plugin,
                        spec->dimensions, history, run_error->message);
-              json_object_set_string_member (skip, "case", spec->label);
-              json_object_set_int_member (skip, "history", history);
-              json_object_set_string_member (skip, "reason", run_error->message);
-              json_array_add_object_element (skipped, skip);
+              bench_json_skip (skipped, "case", spec->label, NULL, why);
               continue;
             }
 

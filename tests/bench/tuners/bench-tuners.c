@@ -294,16 +294,6 @@ print_row (const BenchFunction *function,
            bench_quantile ((gdouble *) walls->data, walls->len, 0.5) / 1000.0);
 }
 
-static JsonNode *
-number_or_null (gdouble value)
-{
-  JsonNode *node = json_node_alloc ();
-
-  if (isfinite (value))
-    return json_node_init_double (node, value);
-  return json_node_init_null (node);
-}
-
 /* ---- main ------------------------------------------------------------- */
 
 int
@@ -387,11 +377,9 @@ main (int    argc,
           g_ptr_array_add (tuners, (gpointer) spec);
           continue;
         }
-      g_print ("%s: not built (%s)\n", spec->label, reason);
-      JsonObject *skip = json_object_new ();
-      json_object_set_string_member (skip, "tuner", spec->label);
-      json_object_set_string_member (skip, "reason", "not built");
-      json_array_add_object_element (skipped, skip);
+      g_print ("%s: not built\n", spec->label);
+      g_debug ("%s: %s", spec->label, reason);
+      bench_json_skip (skipped, "tuner", spec->label, NULL, "not built");
     }
 
   checks = run_checks (registry, function_names);
@@ -410,14 +398,9 @@ main (int    argc,
 
           if (!tuner->categorical && g_str_equal (function->function, "mixed"))
             {
-              JsonObject *skip = json_object_new ();
-
               g_print ("%-16s %-7s %5s  n/a (no categorical dimensions)\n",
                        function->name, tuner->label, "-");
-              json_object_set_string_member (skip, "tuner", tuner->label);
-              json_object_set_string_member (skip, "function", function->name);
-              json_object_set_string_member (skip, "reason", "n/a");
-              json_array_add_object_element (skipped, skip);
+              bench_json_skip (skipped, "tuner", tuner->label, function->name, "n/a");
               continue;
             }
 
@@ -445,21 +428,17 @@ main (int    argc,
               json_object_set_int_member (run, "seed", seed);
               json_object_set_int_member (run, "wall_us", wall_us);
               for (guint i = 0; i < curve->len; i++)
-                json_array_add_element (points, number_or_null (g_array_index (curve, gdouble, i)));
+                json_array_add_element (points, bench_json_number (g_array_index (curve, gdouble, i)));
               json_object_set_array_member (run, "best_regret", points);
               json_array_add_object_element (runs, run);
             }
 
           if (run_error != NULL)
             {
-              JsonObject *skip = json_object_new ();
-
               g_print ("%-16s %-7s %5s  error: %s\n", function->name, tuner->label, "-",
                        run_error->message);
-              json_object_set_string_member (skip, "tuner", tuner->label);
-              json_object_set_string_member (skip, "function", function->name);
-              json_object_set_string_member (skip, "reason", run_error->message);
-              json_array_add_object_element (skipped, skip);
+              bench_json_skip (skipped, "tuner", tuner->label, function->name,
+                               run_error->message);
               continue;
             }
           print_row (function, tuner, curves, walls, checkpoints);

@@ -217,12 +217,28 @@ read_cpu_model (void)
   return g_strdup ("unknown");
 }
 
+static gchar *
+read_load_average (void)
+{
+  g_autofree gchar *contents = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (!g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL))
+    return g_strdup ("unknown");
+  fields = g_strsplit (g_strstrip (contents), " ", 4);
+  if (g_strv_length (fields) < 3)
+    return g_strdup ("unknown");
+  return g_strdup_printf ("%s %s %s", fields[0], fields[1], fields[2]);
+}
+
 /**
  * bench_machine_describe:
  *
  * Returns: (transfer full): the machine a benchmark runs on: `nproc`,
- *   `cpu` (the model in /proc/cpuinfo), `date` (ISO 8601, local time),
- *   `glib` (the run-time GLib version)
+ *   `cpu` (the model in /proc/cpuinfo), `loadavg` (the load averages
+ *   over 1, 5 and 15 minutes as the benchmark starts: other work on the
+ *   machine skews timings), `date` (ISO 8601, local time), `glib` (the
+ *   run-time GLib version)
  */
 JsonObject *
 bench_machine_describe (void)
@@ -230,12 +246,14 @@ bench_machine_describe (void)
   JsonObject *machine = json_object_new ();
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree gchar *cpu = read_cpu_model ();
+  g_autofree gchar *load = read_load_average ();
   g_autofree gchar *date = g_date_time_format_iso8601 (now);
   g_autofree gchar *glib = g_strdup_printf ("%u.%u.%u", glib_major_version,
                                             glib_minor_version, glib_micro_version);
 
   json_object_set_int_member (machine, "nproc", g_get_num_processors ());
   json_object_set_string_member (machine, "cpu", cpu);
+  json_object_set_string_member (machine, "loadavg", load);
   json_object_set_string_member (machine, "date", date);
   json_object_set_string_member (machine, "glib", glib);
   return machine;
@@ -252,10 +270,12 @@ void
 bench_machine_print (const gchar *program,
                      JsonObject  *machine)
 {
-  g_print ("%s: machine: %" G_GINT64_FORMAT " CPUs (nproc), %s; GLib %s; %s\n",
+  g_print ("%s: machine: %" G_GINT64_FORMAT " CPUs (nproc), %s; load average %s; "
+           "GLib %s; %s\n",
            program,
            json_object_get_int_member (machine, "nproc"),
            json_object_get_string_member (machine, "cpu"),
+           json_object_get_string_member (machine, "loadavg"),
            json_object_get_string_member (machine, "glib"),
            json_object_get_string_member (machine, "date"));
 }
@@ -369,6 +389,49 @@ bench_mann_whitney_p (const gdouble *a,
     return 1.0;
   z = MAX (fabs (u - mu) - 0.5, 0.0) / sigma;
   return MIN (erfc (z / G_SQRT2), 1.0);
+}
+
+/**
+ * bench_json_skip:
+ * @skipped: the list of what a benchmark could not run
+ * @key: what @name is: `tuner`, `pruner`, `case`
+ * @name: the tuner, pruner or case
+ * @function: (nullable): the function it could not run on, or %NULL for all
+ * @reason: `not built`, `n/a` or an error message
+ *
+ * Appends `{KEY: NAME, "function": FUNCTION, "reason": REASON}` to @skipped.
+ */
+void
+bench_json_skip (JsonArray   *skipped,
+                 const gchar *key,
+                 const gchar *name,
+                 const gchar *function,
+                 const gchar *reason)
+{
+  JsonObject *skip = json_object_new ();
+
+  json_object_set_string_member (skip, key, name);
+  if (function != NULL)
+    json_object_set_string_member (skip, "function", function);
+  json_object_set_string_member (skip, "reason", reason);
+  json_array_add_object_element (skipped, skip);
+}
+
+/**
+ * bench_json_number:
+ * @value: a number
+ *
+ * Returns: (transfer full): a JSON number, or null when @value is not
+ *   finite (JSON has no infinity)
+ */
+JsonNode *
+bench_json_number (gdouble value)
+{
+  JsonNode *node = json_node_alloc ();
+
+  if (isfinite (value))
+    return json_node_init_double (node, value);
+  return json_node_init_null (node);
 }
 
 /**

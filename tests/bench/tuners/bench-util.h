@@ -55,6 +55,12 @@ gdouble              bench_mann_whitney_p           (const gdouble        *a,
                                                      const gdouble        *b,
                                                      guint                 nb);
 
+void                 bench_json_skip                (JsonArray            *skipped,
+                                                     const gchar          *key,
+                                                     const gchar          *name,
+                                                     const gchar          *function,
+                                                     const gchar          *reason);
+JsonNode            *bench_json_number              (gdouble               value);
 gboolean             bench_write_json               (JsonNode             *root,
                                                      const gchar          *path,
                                                      GError              **error);
