@@ -1385,14 +1385,14 @@ vernier_cmaes_tuner_class_init (VernierCmaesTunerClass *klass)
    * VernierCmaesTuner:sigma0:
    *
    * The initial step size, in the normalized space where every dimension
-   * spans [0, 1]: 0.2 spreads the first generation over about a fifth of
-   * each range. (Optuna's CmaEsSampler uses a sixth, 0.167.)
+   * spans [0, 1]: the default, a sixth of each range, is Optuna's
+   * CmaEsSampler's (measured better than 0.2 on 10-D Ackley).
    */
   properties[PROP_SIGMA0] =
     g_param_spec_double ("sigma0", "Initial step size",
                          "Initial step size in the normalized space where "
                          "each dimension spans [0, 1]",
-                         1e-6, 1.0, 0.2,
+                         1e-6, 1.0, 1.0 / 6.0,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                          G_PARAM_STATIC_STRINGS);
 
@@ -1465,7 +1465,7 @@ vernier_cmaes_tuner_class_finalize (VernierCmaesTunerClass *klass)
 static void
 vernier_cmaes_tuner_init (VernierCmaesTuner *self)
 {
-  self->sigma0 = 0.2;
+  self->sigma0 = 1.0 / 6.0;
   self->restarts = VERNIER_CMAES_RESTARTS_IPOP;
   self->inc_popsize = 2;
 }
