@@ -21,7 +21,6 @@ typedef struct
   VernierStudy *study;
   GAsyncResult *result;
   gint          signal_number;
-  gboolean      json;
 } RunState;
 
 static void
@@ -31,14 +30,10 @@ print_error (const gchar *message)
 }
 
 static gint
-usage_error (GOptionContext *context,
-             const gchar    *message)
+usage_error (const gchar *message)
 {
-  g_autofree gchar *prgname = g_strdup (g_get_prgname ());
-
   g_printerr ("vernier: %s\nTry '%s --help' for more information.\n",
-              message, prgname);
-  (void) context;
+              message, g_get_prgname ());
   return EXIT_USAGE;
 }
 
@@ -52,7 +47,7 @@ parse_options (GOptionContext   *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = usage_error (context, error->message);
+      *status = usage_error (error->message);
       return FALSE;
     }
   return TRUE;
@@ -299,7 +294,7 @@ cmd_run (gint    argc,
   if (!parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 2)
-    return usage_error (context, argc < 2 ? "run: which study file?" : "run: one study file at a time");
+    return usage_error (argc < 2 ? "run: which study file?" : "run: one study file at a time");
 
   registry = vernier_registry_new ();
   config = vernier_config_new_from_file (argv[1], (const gchar * const *) overrides, &error);
@@ -323,7 +318,6 @@ cmd_run (gint    argc,
 
   state.loop = g_main_loop_new (NULL, FALSE);
   state.study = study;
-  state.json = json;
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &state);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &state);
 
@@ -388,7 +382,7 @@ cmd_plugins (gint    argc,
   if (!parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 1)
-    return usage_error (context, "plugins: no arguments expected");
+    return usage_error ("plugins: no arguments expected");
 
   registry = vernier_registry_new ();
   list = vernier_registry_list (registry);
@@ -497,7 +491,7 @@ cmd_inspect (gint    argc,
   if (!parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 2)
-    return usage_error (context, "inspect: which plugin? (`vernier plugins` lists them)");
+    return usage_error ("inspect: which plugin? (`vernier plugins` lists them)");
 
   registry = vernier_registry_new ();
   list = vernier_registry_list (registry);

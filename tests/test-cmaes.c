@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "vernier-test-util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,46 +52,6 @@ create_tuner (const gchar *first_property,
   return VERNIER_TUNER (object);
 }
 
-static void
-add_dimension (VernierSpace     *space,
-               VernierDimension *dimension)
-{
-  g_autoptr(VernierDimension) owned = dimension;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (dimension);
-  g_assert_true (vernier_space_add (space, owned, &error));
-  g_assert_no_error (error);
-}
-
-static VernierDimension *
-float_dimension (const gchar *name,
-                 gdouble      low,
-                 gdouble      high,
-                 gboolean     log,
-                 gdouble      step)
-{
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim = vernier_dimension_new_float (name, low, high, log, step, &error);
-
-  g_assert_no_error (error);
-  return dim;
-}
-
-static VernierDimension *
-int_dimension (const gchar *name,
-               gint64       low,
-               gint64       high,
-               gboolean     log,
-               gint64       step)
-{
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim = vernier_dimension_new_int (name, low, high, log, step, &error);
-
-  g_assert_no_error (error);
-  return dim;
-}
-
 static VernierContext *
 make_context (VernierSpace *space,
               guint64       seed)
@@ -121,7 +82,7 @@ square_space (guint n)
     {
       g_autofree gchar *name = g_strdup_printf ("x%u", i);
 
-      add_dimension (space, float_dimension (name, -5, 5, FALSE, 0));
+      vt_add_dimension (space, vt_float_dimension (name, -5, 5, FALSE, 0));
     }
   return space;
 }
@@ -278,8 +239,8 @@ static void
 test_conditional_refused (void)
 {
   g_autoptr(VernierSpace) space = square_space (1);
-  g_autoptr(VernierDimension) kind = int_dimension ("kind", 0, 1, FALSE, 1);
-  g_autoptr(VernierDimension) momentum = float_dimension ("momentum", 0, 1, FALSE, 0);
+  g_autoptr(VernierDimension) kind = vt_int_dimension ("kind", 0, 1, FALSE, 1);
+  g_autoptr(VernierDimension) momentum = vt_float_dimension ("momentum", 0, 1, FALSE, 0);
   g_autoptr(JsonNode) one = json_node_init_int (json_node_alloc (), 1);
   g_autoptr(VernierContext) context = NULL;
   g_autoptr(VernierTuner) tuner = create_tuner (NULL);
@@ -667,12 +628,12 @@ mixed_space (void)
 {
   VernierSpace *space = vernier_space_new ();
 
-  add_dimension (space, float_dimension ("x", -2, 3, FALSE, 0));
-  add_dimension (space, float_dimension ("lr", 1e-5, 1e-1, TRUE, 0));
-  add_dimension (space, int_dimension ("layers", 1, 9, FALSE, 2));
-  add_dimension (space, float_dimension ("dropout", 0, 1, FALSE, 0.25));
-  add_dimension (space, int_dimension ("units", 1, 1000, TRUE, 1));
-  add_dimension (space, int_dimension ("fixed", 5, 5, FALSE, 1));
+  vt_add_dimension (space, vt_float_dimension ("x", -2, 3, FALSE, 0));
+  vt_add_dimension (space, vt_float_dimension ("lr", 1e-5, 1e-1, TRUE, 0));
+  vt_add_dimension (space, vt_int_dimension ("layers", 1, 9, FALSE, 2));
+  vt_add_dimension (space, vt_float_dimension ("dropout", 0, 1, FALSE, 0.25));
+  vt_add_dimension (space, vt_int_dimension ("units", 1, 1000, TRUE, 1));
+  vt_add_dimension (space, vt_int_dimension ("fixed", 5, 5, FALSE, 1));
   return space;
 }
 
@@ -776,9 +737,9 @@ test_integers_reach_optimum (void)
   gdouble best = INFINITY;
   guint counter = 0;
 
-  add_dimension (space, int_dimension ("k0", 0, 20, FALSE, 1));
-  add_dimension (space, int_dimension ("k1", 0, 20, FALSE, 1));
-  add_dimension (space, int_dimension ("k2", 0, 20, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("k0", 0, 20, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("k1", 0, 20, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("k2", 0, 20, FALSE, 1));
   context = make_context (space, 17);
   prepare_ok (tuner, context);
 
@@ -813,7 +774,7 @@ test_binary_margin (void)
   guint counter = 0, zeros_late = 0, ones_late = 0, g;
 
   g_object_set (tuner, "restarts", VERNIER_CMAES_RESTARTS_NONE_VALUE, NULL);
-  add_dimension (space, int_dimension ("flag", 0, 1, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("flag", 0, 1, FALSE, 1));
   context = make_context (space, 2);
   prepare_ok (tuner, context);
   for (g = 0; g < 150; g++)
@@ -854,8 +815,8 @@ test_single_values (void)
   g_autoptr(JsonObject) params = NULL;
   g_autoptr(GError) error = NULL;
 
-  add_dimension (space, int_dimension ("fixed", 3, 3, FALSE, 1));
-  add_dimension (space, float_dimension ("same", 0.5, 0.5, FALSE, 0));
+  vt_add_dimension (space, vt_int_dimension ("fixed", 3, 3, FALSE, 1));
+  vt_add_dimension (space, vt_float_dimension ("same", 0.5, 0.5, FALSE, 0));
   context = make_context (space, 1);
   prepare_ok (tuner, context);
   params = vernier_tuner_suggest (tuner, &error);

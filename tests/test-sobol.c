@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "vernier-test-util.h"
 #include <math.h>
 #include <string.h>
 
@@ -23,18 +24,6 @@ create_tuner (gboolean scramble,
   g_assert_true (VERNIER_IS_TUNER (object));
   g_object_set (object, "scramble", scramble, "skip-first", skip_first, NULL);
   return VERNIER_TUNER (object);
-}
-
-static void
-add_dimension (VernierSpace     *space,
-               VernierDimension *dimension)
-{
-  g_autoptr(VernierDimension) owned = dimension;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (dimension);
-  g_assert_true (vernier_space_add (space, owned, &error));
-  g_assert_no_error (error);
 }
 
 static VernierDimension *
@@ -59,8 +48,8 @@ unit_square (void)
 {
   VernierSpace *space = vernier_space_new ();
 
-  add_dimension (space, unit_dimension ("x"));
-  add_dimension (space, unit_dimension ("y"));
+  vt_add_dimension (space, unit_dimension ("x"));
+  vt_add_dimension (space, unit_dimension ("y"));
   return space;
 }
 
@@ -237,7 +226,7 @@ sequence (guint64  seed,
     {
       g_autofree gchar *name = g_strdup_printf ("x%u", d);
 
-      add_dimension (space, unit_dimension (name));
+      vt_add_dimension (space, unit_dimension (name));
     }
   context = make_context (space, seed);
   g_assert_true (vernier_tuner_prepare (tuner, context, &error));
@@ -275,8 +264,8 @@ test_skip_first (void)
   g_autoptr(JsonObject) first_skipped = NULL;
   g_autoptr(JsonObject) first_kept = NULL;
 
-  add_dimension (space, vernier_dimension_new_float ("lr", 1e-4, 1, TRUE, 0, NULL));
-  add_dimension (space, vernier_dimension_new_int ("n", -3, 3, FALSE, 1, NULL));
+  vt_add_dimension (space, vernier_dimension_new_float ("lr", 1e-4, 1, TRUE, 0, NULL));
+  vt_add_dimension (space, vernier_dimension_new_int ("n", -3, 3, FALSE, 1, NULL));
   context = make_context (space, 1);
   g_assert_true (vernier_tuner_prepare (skipping, context, NULL));
   g_assert_true (vernier_tuner_prepare (keeping, context, NULL));
@@ -312,9 +301,9 @@ test_dimensions (void)
   vernier_dimension_set_condition (momentum, "optimizer", sgd);
   g_assert_true (vernier_space_add (space, optimizer, NULL));
   g_assert_true (vernier_space_add (space, momentum, NULL));
-  add_dimension (space, vernier_dimension_new_float ("lr", 1e-5, 1e-1, TRUE, 0, NULL));
-  add_dimension (space, vernier_dimension_new_int ("layers", 1, 9, FALSE, 2, NULL));
-  add_dimension (space, vernier_dimension_new_int ("units", 1, 1000, TRUE, 1, NULL));
+  vt_add_dimension (space, vernier_dimension_new_float ("lr", 1e-5, 1e-1, TRUE, 0, NULL));
+  vt_add_dimension (space, vernier_dimension_new_int ("layers", 1, 9, FALSE, 2, NULL));
+  vt_add_dimension (space, vernier_dimension_new_int ("units", 1, 1000, TRUE, 1, NULL));
   context = make_context (space, 3);
   g_assert_true (vernier_tuner_prepare (tuner, context, NULL));
 
@@ -370,9 +359,9 @@ test_too_many_dimensions (void)
     {
       g_autofree gchar *name = g_strdup_printf ("x%u", d);
 
-      add_dimension (wide, unit_dimension (name));
+      vt_add_dimension (wide, unit_dimension (name));
       if (d < 128)
-        add_dimension (fits, unit_dimension (name));
+        vt_add_dimension (fits, unit_dimension (name));
     }
 
   wide_context = make_context (wide, 1);
@@ -411,7 +400,7 @@ test_all_dimensions_balanced (void)
     {
       g_autofree gchar *name = g_strdup_printf ("x%u", d);
 
-      add_dimension (space, unit_dimension (name));
+      vt_add_dimension (space, unit_dimension (name));
     }
   context = make_context (space, 77);
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "vernier-test-util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,60 +23,6 @@ create_tuner (const gchar *name)
   g_assert_no_error (error);
   g_assert_true (VERNIER_IS_TUNER (object));
   return VERNIER_TUNER (object);
-}
-
-static void
-add_dimension (VernierSpace     *space,
-               VernierDimension *dimension)
-{
-  g_autoptr(VernierDimension) owned = dimension;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (dimension);
-  g_assert_true (vernier_space_add (space, owned, &error));
-  g_assert_no_error (error);
-}
-
-static VernierDimension *
-float_dimension (const gchar *name,
-                 gdouble      low,
-                 gdouble      high,
-                 gboolean     log,
-                 gdouble      step)
-{
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim = vernier_dimension_new_float (name, low, high, log, step, &error);
-
-  g_assert_no_error (error);
-  return dim;
-}
-
-static VernierDimension *
-int_dimension (const gchar *name,
-               gint64       low,
-               gint64       high,
-               gboolean     log,
-               gint64       step)
-{
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim = vernier_dimension_new_int (name, low, high, log, step, &error);
-
-  g_assert_no_error (error);
-  return dim;
-}
-
-static VernierDimension *
-categorical_dimension (const gchar *name,
-                       const gchar *choices_json)
-{
-  g_autoptr(JsonNode) node = json_from_string (choices_json, NULL);
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim;
-
-  g_assert_nonnull (node);
-  dim = vernier_dimension_new_categorical (name, json_node_get_array (node), &error);
-  g_assert_no_error (error);
-  return dim;
 }
 
 /* A dimension active only when @parent equals the JSON value @value. */
@@ -205,8 +152,8 @@ square_space (void)
 {
   VernierSpace *space = vernier_space_new ();
 
-  add_dimension (space, float_dimension ("x", 0, 1, FALSE, 0));
-  add_dimension (space, float_dimension ("y", 0, 1, FALSE, 0));
+  vt_add_dimension (space, vt_float_dimension ("x", 0, 1, FALSE, 0));
+  vt_add_dimension (space, vt_float_dimension ("y", 0, 1, FALSE, 0));
   return space;
 }
 
@@ -387,15 +334,15 @@ mixed_space (void)
 {
   VernierSpace *space = vernier_space_new ();
 
-  add_dimension (space, float_dimension ("f", -2, 3, FALSE, 0));
-  add_dimension (space, float_dimension ("lg", 1e-4, 1, TRUE, 0));
-  add_dimension (space, float_dimension ("st", 0, 1, FALSE, 0.1));
-  add_dimension (space, float_dimension ("st3", -1, 1.2, FALSE, 0.25));
-  add_dimension (space, int_dimension ("i", -3, 7, FALSE, 1));
-  add_dimension (space, int_dimension ("is", 0, 22, FALSE, 5));
-  add_dimension (space, int_dimension ("il", 1, 1000, TRUE, 1));
-  add_dimension (space, categorical_dimension ("c", "[\"relu\", 3, true, 0.5]"));
-  add_dimension (space, int_dimension ("one", 4, 4, FALSE, 1));
+  vt_add_dimension (space, vt_float_dimension ("f", -2, 3, FALSE, 0));
+  vt_add_dimension (space, vt_float_dimension ("lg", 1e-4, 1, TRUE, 0));
+  vt_add_dimension (space, vt_float_dimension ("st", 0, 1, FALSE, 0.1));
+  vt_add_dimension (space, vt_float_dimension ("st3", -1, 1.2, FALSE, 0.25));
+  vt_add_dimension (space, vt_int_dimension ("i", -3, 7, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("is", 0, 22, FALSE, 5));
+  vt_add_dimension (space, vt_int_dimension ("il", 1, 1000, TRUE, 1));
+  vt_add_dimension (space, vt_categorical_dimension ("c", "[\"relu\", 3, true, 0.5]"));
+  vt_add_dimension (space, vt_int_dimension ("one", 4, 4, FALSE, 1));
   return space;
 }
 
@@ -507,12 +454,12 @@ conditional_space (void)
 {
   VernierSpace *space = vernier_space_new ();
 
-  add_dimension (space, categorical_dimension ("optimizer", "[\"sgd\", \"adam\"]"));
-  add_dimension (space, conditional (float_dimension ("momentum", 0, 1, FALSE, 0),
+  vt_add_dimension (space, vt_categorical_dimension ("optimizer", "[\"sgd\", \"adam\"]"));
+  vt_add_dimension (space, conditional (vt_float_dimension ("momentum", 0, 1, FALSE, 0),
                                      "optimizer", "\"sgd\""));
-  add_dimension (space, conditional (int_dimension ("beta", 1, 9, FALSE, 1),
+  vt_add_dimension (space, conditional (vt_int_dimension ("beta", 1, 9, FALSE, 1),
                                      "optimizer", "\"adam\""));
-  add_dimension (space, float_dimension ("lr", 1e-3, 1, TRUE, 0));
+  vt_add_dimension (space, vt_float_dimension ("lr", 1e-3, 1, TRUE, 0));
   return space;
 }
 

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include "vernier-test-util.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,64 +23,6 @@ create_tuner (const gchar *name)
   g_assert_no_error (error);
   g_assert_true (VERNIER_IS_TUNER (object));
   return VERNIER_TUNER (object);
-}
-
-static void
-add_dimension (VernierSpace     *space,
-               VernierDimension *dimension)
-{
-  g_autoptr(VernierDimension) owned = dimension;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (dimension);
-  g_assert_true (vernier_space_add (space, owned, &error));
-  g_assert_no_error (error);
-}
-
-static VernierDimension *
-float_dimension (const gchar *name,
-                 gdouble      low,
-                 gdouble      high,
-                 gboolean     log,
-                 gdouble      step)
-{
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim;
-
-  dim = vernier_dimension_new_float (name, low, high, log, step, &error);
-  g_assert_no_error (error);
-  return dim;
-}
-
-static VernierDimension *
-int_dimension (const gchar *name,
-               gint64       low,
-               gint64       high,
-               gboolean     log,
-               gint64       step)
-{
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim;
-
-  dim = vernier_dimension_new_int (name, low, high, log, step, &error);
-  g_assert_no_error (error);
-  return dim;
-}
-
-/* A categorical dimension from a JSON array text. */
-static VernierDimension *
-categorical_dimension (const gchar *name,
-                       const gchar *choices_json)
-{
-  g_autoptr(JsonNode) node = json_from_string (choices_json, NULL);
-  g_autoptr(GError) error = NULL;
-  VernierDimension *dim;
-
-  g_assert_nonnull (node);
-  dim = vernier_dimension_new_categorical (name, json_node_get_array (node),
-                                           &error);
-  g_assert_no_error (error);
-  return dim;
 }
 
 static JsonObject *
@@ -276,9 +219,9 @@ three_dimension_space (void)
 {
   VernierSpace *space = vernier_space_new ();
 
-  add_dimension (space, float_dimension ("a", 0.0, 1.0, FALSE, 0.25));
-  add_dimension (space, int_dimension ("b", 1, 3, FALSE, 1));
-  add_dimension (space, categorical_dimension ("c", "[\"x\", \"y\"]"));
+  vt_add_dimension (space, vt_float_dimension ("a", 0.0, 1.0, FALSE, 0.25));
+  vt_add_dimension (space, vt_int_dimension ("b", 1, 3, FALSE, 1));
+  vt_add_dimension (space, vt_categorical_dimension ("c", "[\"x\", \"y\"]"));
   return space;
 }
 
@@ -328,7 +271,7 @@ test_grid_points (void)
       g_autoptr(GPtrArray) configs = NULL;
       guint n = points[k] != 0 ? points[k] : 5;
 
-      add_dimension (space, float_dimension ("x", -2.0, 8.0, FALSE, 0));
+      vt_add_dimension (space, vt_float_dimension ("x", -2.0, 8.0, FALSE, 0));
       context = make_context (space, 1);
       if (points[k] != 0)
         g_object_set (tuner, "points", points[k], NULL);
@@ -352,9 +295,9 @@ test_grid_steps (void)
   g_autoptr(GPtrArray) configs = NULL;
 
   /* the int bound 10 is not on the step grid: 0, 3, 6, 9 */
-  add_dimension (space, int_dimension ("n", 0, 10, FALSE, 3));
+  vt_add_dimension (space, vt_int_dimension ("n", 0, 10, FALSE, 3));
   /* points= does not apply to a float with a step: 0.5, 0.6 … 1.0 */
-  add_dimension (space, float_dimension ("f", 0.5, 1.0, FALSE, 0.1));
+  vt_add_dimension (space, vt_float_dimension ("f", 0.5, 1.0, FALSE, 0.1));
   context = make_context (space, 1);
   g_object_set (tuner, "points", 2, NULL);
   prepare_ok (tuner, context);
@@ -382,7 +325,7 @@ test_grid_int_every_value (void)
   g_autoptr(GPtrArray) configs = NULL;
 
   /* a log int dimension is still enumerated value by value */
-  add_dimension (space, int_dimension ("units", 1, 64, TRUE, 1));
+  vt_add_dimension (space, vt_int_dimension ("units", 1, 64, TRUE, 1));
   context = make_context (space, 1);
   prepare_ok (tuner, context);
   configs = drain (tuner, 1000);
@@ -401,7 +344,7 @@ test_grid_log (void)
   g_autoptr(VernierTuner) tuner = create_tuner ("grid");
   g_autoptr(GPtrArray) configs = NULL;
 
-  add_dimension (space, float_dimension ("lr", 1e-5, 1e-1, TRUE, 0));
+  vt_add_dimension (space, vt_float_dimension ("lr", 1e-5, 1e-1, TRUE, 0));
   context = make_context (space, 1);
   prepare_ok (tuner, context);
   configs = drain (tuner, 100);
@@ -463,14 +406,14 @@ conditional_space (void)
   g_autoptr(JsonNode) tree = json_from_string ("\"tree\"", NULL);
   VernierDimension *dim;
 
-  add_dimension (space, categorical_dimension ("model", "[\"linear\", \"tree\"]"));
-  dim = float_dimension ("lr", 0.0, 1.0, FALSE, 0.5);
+  vt_add_dimension (space, vt_categorical_dimension ("model", "[\"linear\", \"tree\"]"));
+  dim = vt_float_dimension ("lr", 0.0, 1.0, FALSE, 0.5);
   vernier_dimension_set_condition (dim, "model", linear);
-  add_dimension (space, dim);
-  dim = int_dimension ("depth", 1, 4, FALSE, 1);
+  vt_add_dimension (space, dim);
+  dim = vt_int_dimension ("depth", 1, 4, FALSE, 1);
   vernier_dimension_set_condition (dim, "model", tree);
-  add_dimension (space, dim);
-  add_dimension (space, categorical_dimension ("seed", "[1, 2]"));
+  vt_add_dimension (space, dim);
+  vt_add_dimension (space, vt_categorical_dimension ("seed", "[1, 2]"));
   return space;
 }
 
@@ -571,7 +514,7 @@ test_grid_history (void)
   g_autoptr(JsonObject) later = object_from_json ("{\"n\": 4}");
   g_autoptr(VernierTrial) later_trial = vernier_trial_new (7, later);
 
-  add_dimension (space, int_dimension ("n", 1, 5, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("n", 1, 5, FALSE, 1));
   context = make_context (space, 1);
   /* a resumed study: n=2 done already (written as a double by storage) */
   set_history_trial (context, 0, "{\"n\": 2.0}");
@@ -605,7 +548,7 @@ test_grid_too_large (void)
     {
       g_autofree gchar *name = g_strdup_printf ("p%u", i);
 
-      add_dimension (limit_space, int_dimension (name, 0, 9, FALSE, 1));
+      vt_add_dimension (limit_space, vt_int_dimension (name, 0, 9, FALSE, 1));
     }
   limit_context = make_context (limit_space, 1);
   prepare_ok (limit_tuner, limit_context);
@@ -615,9 +558,9 @@ test_grid_too_large (void)
     {
       g_autofree gchar *name = g_strdup_printf ("f%u", i);
 
-      add_dimension (space, float_dimension (name, 0.0, 1.0, FALSE, 0));
+      vt_add_dimension (space, vt_float_dimension (name, 0.0, 1.0, FALSE, 0));
     }
-  add_dimension (space, int_dimension ("n", 1, 1000, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("n", 1, 1000, FALSE, 1));
   context = make_context (space, 1);
   g_object_set (tuner, "points", 300, NULL);
   g_assert_false (vernier_tuner_prepare (tuner, context, &error));
@@ -661,8 +604,8 @@ test_random_bounds (void)
   gdouble f_min = G_MAXDOUBLE, f_max = -G_MAXDOUBLE;
   gboolean n_seen[11] = { FALSE, };
 
-  add_dimension (space, float_dimension ("f", -2.0, 3.0, FALSE, 0));
-  add_dimension (space, int_dimension ("n", -5, 5, FALSE, 1));
+  vt_add_dimension (space, vt_float_dimension ("f", -2.0, 3.0, FALSE, 0));
+  vt_add_dimension (space, vt_int_dimension ("n", -5, 5, FALSE, 1));
   context = make_context (space, 11);
   prepare_ok (tuner, context);
   configs = sample (tuner, 2000);
@@ -703,8 +646,8 @@ test_random_steps (void)
   gboolean f_seen[5] = { FALSE, };
   gboolean n_seen[5] = { FALSE, };
 
-  add_dimension (space, float_dimension ("f", 0.0, 1.0, FALSE, 0.25));
-  add_dimension (space, int_dimension ("n", 0, 20, FALSE, 5));
+  vt_add_dimension (space, vt_float_dimension ("f", 0.0, 1.0, FALSE, 0.25));
+  vt_add_dimension (space, vt_int_dimension ("n", 0, 20, FALSE, 5));
   context = make_context (space, 5);
   prepare_ok (tuner, context);
   configs = sample (tuner, 500);
@@ -762,8 +705,8 @@ test_random_log_uniform (void)
   g_autoptr(GPtrArray) configs = NULL;
   guint below_one_percent = 0;
 
-  add_dimension (space, float_dimension ("lr", 1e-6, 1.0, TRUE, 0));
-  add_dimension (space, int_dimension ("units", 1, 10000, TRUE, 1));
+  vt_add_dimension (space, vt_float_dimension ("lr", 1e-6, 1.0, TRUE, 0));
+  vt_add_dimension (space, vt_int_dimension ("units", 1, 10000, TRUE, 1));
   context = make_context (space, 7);
   prepare_ok (tuner, context);
   configs = sample (tuner, 4001);
@@ -804,7 +747,7 @@ test_random_categorical (void)
   JsonArray *choices;
   guint counts[4] = { 0, };
 
-  add_dimension (space, categorical_dimension ("opt",
+  vt_add_dimension (space, vt_categorical_dimension ("opt",
                                                "[\"sgd\", 2, true, [1, \"x\"]]"));
   context = make_context (space, 3);
   prepare_ok (tuner, context);
@@ -884,7 +827,7 @@ test_random_seed (void)
   g_assert_false (same_sequence (a, c));
 
   /* seeds that differ only in their high 32 bits differ too */
-  add_dimension (continuous, float_dimension ("x", 0.0, 1.0, FALSE, 0));
+  vt_add_dimension (continuous, vt_float_dimension ("x", 0.0, 1.0, FALSE, 0));
   big = random_sequence (continuous, G_GUINT64_CONSTANT (1) << 40, 5);
   big_again = random_sequence (continuous, G_GUINT64_CONSTANT (2) << 40, 5);
   g_assert_false (same_sequence (big, big_again));
@@ -962,7 +905,7 @@ test_random_max_trials (void)
   g_autoptr(GPtrArray) few = NULL;
 
   /* a space of 2 points: sampling never exhausts it */
-  add_dimension (space, categorical_dimension ("flag", "[true, false]"));
+  vt_add_dimension (space, vt_categorical_dimension ("flag", "[true, false]"));
   context = make_context (space, 1);
   prepare_ok (unlimited, context);
   many = sample (unlimited, 1000);
