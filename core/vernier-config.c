@@ -28,6 +28,8 @@ struct _VernierConfig
   gint64          cancel_grace;
   gboolean        has_target;
   gdouble         target;
+  guint           retries;
+  gint64          heartbeat;
 };
 
 G_DEFINE_FINAL_TYPE (VernierConfig, vernier_config, G_TYPE_OBJECT)
@@ -55,6 +57,8 @@ vernier_config_init (VernierConfig *self)
 {
   self->parallel = 1;
   self->cancel_grace = 30 * G_USEC_PER_SEC;
+  self->retries = 1;
+  self->heartbeat = 10 * G_USEC_PER_SEC;
 }
 
 G_GNUC_PRINTF (5, 6)
@@ -318,8 +322,55 @@ check_keys (GKeyFile            *kf,
 
 static const gchar *study_keys[] = {
   "name", "objective", "direction", "trials", "time-budget", "target",
-  "parallel", "trial-timeout", "cancel-grace", "seed", NULL
+  "parallel", "trial-timeout", "cancel-grace", "seed", "storage", "retries",
+  "heartbeat", NULL
 };
+
+/* The storage plugin: `storage=NAME` in [study] or `plugin=NAME` in
+ * [storage] (whose other keys are its properties); else $VERNIER_STORAGE,
+ * else sqlite. The
+ * key file gets the plugin key so that [storage] is built like any plugin
+ * group. */
+static gboolean
+parse_storage (VernierConfig  *self,
+               GError        **error)
+{
+  GKeyFile *kf = self->key_file;
+  g_autofree gchar *in_study = NULL;
+  g_autofree gchar *in_group = NULL;
+
+  if (g_key_file_has_key (kf, "study", "storage", NULL) &&
+      !read_string (kf, self->path, "study", "storage", &in_study, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, "storage", "plugin", NULL) &&
+      !read_string (kf, self->path, "storage", "plugin", &in_group, error))
+    return FALSE;
+  if (in_study != NULL)
+    g_strstrip (in_study);
+  if (in_group != NULL)
+    g_strstrip (in_group);
+
+  if (in_study != NULL && in_group != NULL && !g_str_equal (in_study, in_group))
+    {
+      config_error (error, self->path, "storage", "plugin", "'%s' disagrees with "
+                    "storage=%s in [study]; give the storage once", in_group, in_study);
+      return FALSE;
+    }
+  if (in_study != NULL && *in_study == '\0')
+    {
+      config_error (error, self->path, "study", "storage", "empty; name a storage "
+                    "plugin: sqlite (the default), postgresql or memory");
+      return FALSE;
+    }
+  if (in_group == NULL && in_study == NULL)
+    {
+      const gchar *from_env = g_getenv ("VERNIER_STORAGE");
+
+      in_study = g_strdup (from_env != NULL && *from_env != '\0' ? from_env : "sqlite");
+    }
+  g_key_file_set_string (kf, "storage", "plugin", in_group != NULL ? in_group : in_study);
+  return TRUE;
+}
 
 static gboolean
 parse_study (VernierConfig     *self,
@@ -418,6 +469,22 @@ parse_study (VernierConfig     *self,
     return FALSE;
   if (g_key_file_has_key (kf, g, "cancel-grace", NULL) &&
       !read_duration (kf, path, g, "cancel-grace", &self->cancel_grace, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, g, "retries", NULL) &&
+      !read_uint (kf, path, g, "retries", 0, &self->retries, error))
+    return FALSE;
+  if (g_key_file_has_key (kf, g, "heartbeat", NULL))
+    {
+      if (!read_duration (kf, path, g, "heartbeat", &self->heartbeat, error))
+        return FALSE;
+      if (self->heartbeat < G_USEC_PER_SEC / 10)
+        {
+          config_error (error, path, g, "heartbeat", "a heartbeat more often than "
+                        "every 100ms would load the storage for nothing");
+          return FALSE;
+        }
+    }
+  if (!parse_storage (self, error))
     return FALSE;
   if (g_key_file_has_key (kf, g, "target", NULL))
     {
@@ -735,6 +802,7 @@ check_groups (VernierConfig  *self,
       const gchar *g = groups[i];
 
       if (g_str_equal (g, "study") || g_str_equal (g, "candidates") ||
+          g_str_equal (g, "storage") ||
           group_is (g, "param") || group_is (g, "tuner") ||
           group_is (g, "observer") || group_is (g, "pruner"))
         continue;
@@ -751,7 +819,7 @@ check_groups (VernierConfig  *self,
       config_error (error, self->path, g, NULL,
                     "unknown group; valid groups are [study], [param NAME], "
                     "[candidates], [tuner] or [tuner LABEL], [trainer], "
-                    "[observer NAME], [pruner NAME]");
+                    "[observer NAME], [pruner NAME], [storage]");
       return FALSE;
     }
   return TRUE;
@@ -1306,6 +1374,34 @@ vernier_config_create_plugin (VernierRegistry      *registry,
 }
 
 /**
+ * vernier_config_create_storage:
+ * @self: a #VernierConfig
+ * @registry: where to find the plugins
+ * @error: return location for a #GError
+ *
+ * Creates the study's storage: `storage=` of `[study]` or the `[storage]`
+ * group (whose keys set its properties); the `sqlite` plugin when the
+ * file names none.
+ *
+ * Returns: (transfer full): the storage, not opened yet, or %NULL with
+ *   @error set
+ */
+VernierStorage *
+vernier_config_create_storage (VernierConfig    *self,
+                               VernierRegistry  *registry,
+                               GError          **error)
+{
+  GObject *object;
+
+  g_return_val_if_fail (VERNIER_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (VERNIER_IS_REGISTRY (registry), NULL);
+
+  object = vernier_config_create_plugin (registry, "storage", self->key_file, "storage",
+                                         NULL, self->path, error);
+  return object != NULL ? VERNIER_STORAGE (object) : NULL;
+}
+
+/**
  * vernier_config_create_study:
  * @self: a #VernierConfig
  * @registry: where to find the plugins
@@ -1324,6 +1420,7 @@ vernier_config_create_study (VernierConfig    *self,
                              GError          **error)
 {
   g_autoptr(VernierStudy) study = NULL;
+  g_autoptr(VernierStorage) storage = NULL;
   g_auto(GStrv) groups = NULL;
   static const gchar *tuner_skip[] = { "trials", NULL };
   gboolean has_trainer = FALSE, has_tuner = FALSE;
@@ -1331,7 +1428,14 @@ vernier_config_create_study (VernierConfig    *self,
   g_return_val_if_fail (VERNIER_IS_CONFIG (self), NULL);
   g_return_val_if_fail (VERNIER_IS_REGISTRY (registry), NULL);
 
+  storage = vernier_config_create_storage (self, registry, error);
+  if (storage == NULL)
+    return NULL;
+
   study = vernier_study_new (self->context);
+  vernier_study_set_storage (study, storage);
+  vernier_study_set_retries (study, self->retries);
+  vernier_study_set_heartbeat (study, self->heartbeat);
   vernier_study_set_max_trials (study, self->max_trials);
   vernier_study_set_parallel (study, self->parallel);
   vernier_study_set_time_budget (study, self->time_budget);

@@ -67,7 +67,8 @@ static gboolean
 is_known_kind (const gchar *kind)
 {
   return g_str_equal (kind, "tuner") || g_str_equal (kind, "trainer") ||
-         g_str_equal (kind, "observer") || g_str_equal (kind, "pruner");
+         g_str_equal (kind, "observer") || g_str_equal (kind, "pruner") ||
+         g_str_equal (kind, "storage");
 }
 
 static gchar *

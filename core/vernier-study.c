@@ -1,9 +1,13 @@
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <vernier-sdk-private.h>
 
+#include "vernier-storage-queue.h"
 #include "vernier-study.h"
 
 /**
@@ -47,6 +51,10 @@ typedef struct
   gulong        reported_id;
   CancelReason  reason;
   gboolean      abandoned;
+  gboolean      stored;    /* abandoned, and its record saved */
+  gboolean      trained;   /* abandoned, and its trainer called back */
+  gchar        *tuner;     /* the suggesting tuner's group, for the record */
+  gint64        retry_of;  /* -1: not a retry */
 } Running;
 
 struct _VernierStudy
@@ -71,7 +79,6 @@ struct _VernierStudy
   /* run state */
   GTask           *task;
   GPtrArray       *running;      /* Running*, borrowed */
-  guint            n_started;
   gint64           start_time;
   gint64           start_monotonic;
   gint64           end_monotonic;
@@ -86,6 +93,26 @@ struct _VernierStudy
   GError          *fatal;        /* stops the study as failed */
   GError          *interrupt;    /* set by vernier_study_cancel() */
   gchar           *stop_reason;
+
+  /* storage */
+  VernierStorage      *storage;
+  VernierStorageQueue *queue;
+  guint            retries;
+  gint64           heartbeat;    /* µs */
+  gchar           *host;
+  guint            worker;       /* this process's id in the storage */
+  GQueue           leftovers;    /* JsonObject* proposals a claim did not use */
+  GHashTable      *known;        /* numbers of the trials in the history */
+  guint            sync_from;    /* every trial below is in the history or ours */
+  guint            n_claiming;
+  guint            n_storing;
+  guint            n_resumed;    /* finished trials found in the storage at start */
+  guint            n_taken_over;
+  guint            n_counted;    /* trials counting towards the budget, as far as known here */
+  gboolean         idle_wait;    /* nothing to claim while other workers run trials */
+  gboolean         beat_pending;
+  GHashTable      *beats;        /* worker id → Beat, storage thread only */
+  GSource         *heartbeat_source;
 };
 
 G_DEFINE_FINAL_TYPE (VernierStudy, vernier_study, G_TYPE_OBJECT)
@@ -141,6 +168,11 @@ vernier_study_dispose (GObject *object)
       g_source_destroy (self->cancel_source);
       g_clear_pointer (&self->cancel_source, g_source_unref);
     }
+  if (self->heartbeat_source != NULL)
+    {
+      g_source_destroy (self->heartbeat_source);
+      g_clear_pointer (&self->heartbeat_source, g_source_unref);
+    }
   g_clear_pointer (&self->observers, g_ptr_array_unref);
   g_clear_pointer (&self->pruners, g_ptr_array_unref);
 
@@ -160,6 +192,12 @@ vernier_study_finalize (GObject *object)
   g_clear_error (&self->fatal);
   g_clear_error (&self->interrupt);
   g_free (self->stop_reason);
+  g_clear_object (&self->storage);
+  g_clear_object (&self->queue);
+  g_free (self->host);
+  g_queue_clear_full (&self->leftovers, (GDestroyNotify) json_object_unref);
+  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_pointer (&self->beats, g_hash_table_unref);
 
   G_OBJECT_CLASS (vernier_study_parent_class)->finalize (object);
 }
@@ -303,6 +341,11 @@ vernier_study_init (VernierStudy *self)
   self->running = g_ptr_array_new ();
   self->parallel = 1;
   self->cancel_grace = 30 * G_USEC_PER_SEC;
+  self->retries = 1;
+  self->heartbeat = 10 * G_USEC_PER_SEC;
+  self->known = g_hash_table_new (NULL, NULL);
+  self->beats = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_queue_init (&self->leftovers);
 }
 
 /**
@@ -619,6 +662,167 @@ vernier_study_unset_target (VernierStudy *self)
   self->has_target = FALSE;
 }
 
+/**
+ * vernier_study_set_storage:
+ * @self: a #VernierStudy not running yet
+ * @storage: (nullable): where the study's trials live, %NULL for memory
+ *
+ * Sets the study's storage. A study resumes what its storage holds:
+ * finished trials are in the history before the tuners are prepared and
+ * count towards the budget, WAITING trials run first, and trials left
+ * RUNNING by a worker that died are taken over. Without a storage the
+ * study lives in memory (#VernierMemoryStorage).
+ */
+void
+vernier_study_set_storage (VernierStudy   *self,
+                           VernierStorage *storage)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (storage == NULL || VERNIER_IS_STORAGE (storage));
+  g_return_if_fail (self->task == NULL);
+
+  g_set_object (&self->storage, storage);
+}
+
+/**
+ * vernier_study_get_storage:
+ * @self: a #VernierStudy
+ *
+ * Returns: (transfer none) (nullable): the storage, if one was set or the
+ *   study has started
+ */
+VernierStorage *
+vernier_study_get_storage (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  return self->storage;
+}
+
+/**
+ * vernier_study_set_retries:
+ * @self: a #VernierStudy
+ * @retries: how many times the parameters of a lost trial run again
+ *
+ * A trial is lost when the worker running it dies (a crash, a killed
+ * process, a machine gone). The default is 1.
+ */
+void
+vernier_study_set_retries (VernierStudy *self,
+                           guint         retries)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  self->retries = retries;
+}
+
+/**
+ * vernier_study_set_heartbeat:
+ * @self: a #VernierStudy not running yet
+ * @usec: microseconds between heartbeats, more than 0
+ *
+ * While the study runs, it tells the storage every @usec that it is alive,
+ * and looks for workers that stopped doing so for three times as long:
+ * their RUNNING trials are taken over. The default is 10 seconds.
+ */
+void
+vernier_study_set_heartbeat (VernierStudy *self,
+                             gint64        usec)
+{
+  g_return_if_fail (VERNIER_IS_STUDY (self));
+  g_return_if_fail (usec > 0);
+  self->heartbeat = usec;
+}
+
+/**
+ * vernier_study_get_n_resumed:
+ * @self: a #VernierStudy
+ *
+ * Returns: how many finished trials the storage held when the study
+ *   started
+ */
+guint
+vernier_study_get_n_resumed (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return self->n_resumed;
+}
+
+/**
+ * vernier_study_get_n_taken_over:
+ * @self: a #VernierStudy
+ *
+ * Returns: how many trials of dead workers this study took over
+ */
+guint
+vernier_study_get_n_taken_over (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), 0);
+  return self->n_taken_over;
+}
+
+/**
+ * vernier_study_describe:
+ * @self: a #VernierStudy
+ *
+ * What a storage keeps to refuse mixing trials of different studies: the
+ * search space and the objective, as canonical JSON text.
+ *
+ * Returns: (transfer full): the description
+ */
+gchar *
+vernier_study_describe (VernierStudy *self)
+{
+  g_return_val_if_fail (VERNIER_IS_STUDY (self), NULL);
+  return vernier_study_describe_context (self->context);
+}
+
+static gint
+compare_by_name (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object ((JsonNode *) a), "name", ""),
+                    json_object_get_string_member_with_default (json_node_get_object ((JsonNode *) b), "name", ""));
+}
+
+/**
+ * vernier_study_describe_context:
+ * @context: a study's context
+ *
+ * Like vernier_study_describe(), for a context.
+ *
+ * Returns: (transfer full): the description
+ */
+gchar *
+vernier_study_describe_context (VernierContext *context)
+{
+  VernierObjective *objective;
+  g_autofree gchar *space = NULL;
+  g_autoptr(JsonNode) dimensions = NULL;
+  GList *sorted;
+  JsonArray *sorted_array;
+  g_autoptr(JsonObject) description = json_object_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  g_return_val_if_fail (VERNIER_IS_CONTEXT (context), NULL);
+
+  objective = vernier_context_get_objective (context);
+  space = vernier_space_fingerprint (vernier_context_get_space (context));
+  dimensions = vernier_json_node_from_string (space);
+  /* The order of [param] groups in the file does not change the space. */
+  sorted = json_array_get_elements (json_node_get_array (dimensions));
+  sorted = g_list_sort (sorted, compare_by_name);
+  sorted_array = json_array_new ();
+  for (GList *l = sorted; l != NULL; l = l->next)
+    json_array_add_element (sorted_array, json_node_copy (l->data));
+  g_list_free (sorted);
+  json_object_set_array_member (description, "space", sorted_array);
+  json_object_set_string_member (description, "objective", vernier_objective_get_name (objective));
+  json_object_set_string_member (description, "direction",
+                                 vernier_objective_get_direction (objective) == VERNIER_DIRECTION_MAXIMIZE
+                                 ? "maximize" : "minimize");
+  root = json_node_init_object (json_node_alloc (), description);
+  return vernier_json_to_string (root, FALSE);
+}
+
 /* ---- the run loop ---------------------------------------------------- */
 
 static void
@@ -640,6 +844,7 @@ running_free (Running *r)
     g_signal_handler_disconnect (r->trial, r->reported_id);
   g_object_unref (r->trial);
   g_object_unref (r->study);
+  g_free (r->tuner);
   g_free (r);
 }
 
@@ -678,6 +883,127 @@ fail_study (VernierStudy *self,
   stop_with (self, self->fatal->message);
 }
 
+/* The group of a tuner's label ("FILE: [tuner 2]" → "[tuner 2]"): what a
+ * record keeps, the same whichever path the file was given by. */
+static const gchar *
+tuner_key (const gchar *label)
+{
+  const gchar *bracket = label != NULL ? strstr (label, ": [") : NULL;
+
+  return bracket != NULL ? bracket + 2 : label;
+}
+
+static void
+check_target (VernierStudy *self,
+              VernierTrial *trial)
+{
+  VernierObjective *objective = vernier_context_get_objective (self->context);
+  gdouble value;
+
+  if (!self->has_target || vernier_trial_get_state (trial) != VERNIER_TRIAL_STATE_COMPLETE)
+    return;
+  value = vernier_trial_get_value (trial);
+  if (value == self->target || vernier_objective_is_better (objective, value, self->target))
+    {
+      g_autofree gchar *why = g_strdup_printf ("target %g reached by trial %u",
+                                               self->target,
+                                               vernier_trial_get_number (trial));
+      stop_with (self, why);
+    }
+}
+
+/* A trial joins the history: every tuner is told, and the sync
+ * watermark moves past it. */
+static void
+add_to_history (VernierStudy *self,
+                VernierTrial *trial)
+{
+  vernier_context_add_trial (self->context, trial);
+  g_hash_table_add (self->known, GUINT_TO_POINTER (vernier_trial_get_number (trial)));
+  while (g_hash_table_contains (self->known, GUINT_TO_POINTER (self->sync_from)))
+    self->sync_from++;
+}
+
+typedef struct
+{
+  Running    *r;
+  JsonObject *record;
+  guint       worker;
+  gboolean    release;   /* interrupted: back to the queue */
+  GError     *error;
+} StoreJob;
+
+static void
+store_run (VernierStorage *storage,
+           gpointer        data)
+{
+  StoreJob *job = data;
+
+  if (job->release)
+    vernier_storage_release (storage, job->worker,
+                             json_object_get_int_member (job->record, "number"), &job->error);
+  else
+    vernier_storage_update (storage, job->worker, job->record, &job->error);
+}
+
+static void
+store_done (gpointer data,
+            gpointer queue)
+{
+  StoreJob *job = data;
+  Running *r = job->r;
+  VernierStudy *self = g_object_ref (r->study);
+  VernierTrial *trial = r->trial;
+
+  self->n_storing--;
+  vernier_context_remove_running (self->context, trial);
+
+  if (job->error != NULL && self->fatal == NULL)
+    /* Nothing can be saved any more, or another worker took the trial
+     * over: either way its result is not the study's. */
+    fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                                   "trial %u could not be saved: %s",
+                                   vernier_trial_get_number (trial), job->error->message));
+  else if (job->error == NULL)
+    {
+      add_to_history (self, trial);
+      for (guint i = 0; i < self->tuners->len; i++)
+        vernier_tuner_observe (g_array_index (self->tuners, TunerSlot, i).tuner, trial);
+
+      g_signal_emit (self, signals[SIGNAL_TRIAL_FINISHED],
+                     state_quarks[vernier_trial_get_state (trial)], trial);
+      check_target (self, trial);
+    }
+
+  self->waiting = FALSE;
+  g_clear_error (&job->error);
+  json_object_unref (job->record);
+  g_free (job);
+  /* An abandoned trial's trainer may still call back: the last of the
+   * two frees it. */
+  r->stored = TRUE;
+  if (!r->abandoned || r->trained)
+    running_free (r);
+  fill (self);
+  g_object_unref (self);
+}
+
+/* The trial's record as the storage keeps it. */
+static JsonObject *
+trial_record (Running *r)
+{
+  g_autoptr(JsonNode) node = vernier_trial_to_json (r->trial);
+  JsonObject *record = json_object_ref (json_node_get_object (node));
+
+  if (r->tuner != NULL)
+    json_object_set_string_member (record, "tuner", r->tuner);
+  if (r->retry_of >= 0)
+    json_object_set_int_member (record, "retry-of", r->retry_of);
+  return record;
+}
+
+/* The trial is over: saved first, and only then told to the tuners and
+ * announced, so that whatever a user saw finish survives a crash. */
 static void
 finish_trial (Running           *r,
               VernierTrialState  state,
@@ -685,6 +1011,7 @@ finish_trial (Running           *r,
 {
   VernierStudy *self = r->study;
   VernierTrial *trial = r->trial;
+  StoreJob *job;
 
   g_ptr_array_remove_fast (self->running, r);
   destroy_source (&r->timeout);
@@ -693,30 +1020,18 @@ finish_trial (Running           *r,
   if (message != NULL)
     vernier_trial_set_error_message (trial, message);
   vernier_trial_mark_finished (trial, state);
-  vernier_context_remove_running (self->context, trial);
-  vernier_context_add_trial (self->context, trial);
 
-  for (guint i = 0; i < self->tuners->len; i++)
-    vernier_tuner_observe (g_array_index (self->tuners, TunerSlot, i).tuner, trial);
-
-  g_signal_emit (self, signals[SIGNAL_TRIAL_FINISHED], state_quarks[state], trial);
-
-  if (state == VERNIER_TRIAL_STATE_COMPLETE && self->has_target)
-    {
-      VernierObjective *objective = vernier_context_get_objective (self->context);
-      gdouble value = vernier_trial_get_value (trial);
-
-      if (value == self->target ||
-          vernier_objective_is_better (objective, value, self->target))
-        {
-          g_autofree gchar *why = g_strdup_printf ("target %g reached by trial %u",
-                                                   self->target,
-                                                   vernier_trial_get_number (trial));
-          stop_with (self, why);
-        }
-    }
-
-  self->waiting = FALSE;
+  job = g_new0 (StoreJob, 1);
+  job->r = r;
+  job->record = trial_record (r);
+  job->worker = self->worker;
+  /* A trial the user interrupted did not fail: it runs again, first, when
+   * the study resumes. */
+  job->release = r->reason == CANCEL_INTERRUPT && state != VERNIER_TRIAL_STATE_COMPLETE;
+  if (job->release)
+    self->n_counted--;
+  self->n_storing++;
+  vernier_storage_queue_push (self->queue, store_run, store_done, job);
 }
 
 /* What messages call a plugin: the study file's group when the plugin
@@ -827,7 +1142,9 @@ on_trained (GObject      *source,
 
   if (r->abandoned)
     {
-      running_free (r);
+      r->trained = TRUE;
+      if (r->stored)
+        running_free (r);
       return;
     }
 
@@ -880,7 +1197,6 @@ on_trained (GObject      *source,
 
   g_object_ref (self);
   finish_trial (r, state, message);
-  running_free (r);
   fill (self);
   g_object_unref (self);
 }
@@ -934,12 +1250,16 @@ ask (VernierStudy  *self,
 
 static void
 start_trial (VernierStudy *self,
-             JsonObject   *params)
+             JsonObject   *record,
+             const gchar  *tuner)
 {
   Running *r = g_new0 (Running, 1);
+  JsonObject *params = json_object_get_object_member (record, "params");
 
   r->study = g_object_ref (self);
-  r->trial = vernier_trial_new (self->n_started++, params);
+  r->trial = vernier_trial_new (json_object_get_int_member (record, "number"), params);
+  r->tuner = g_strdup (tuner);
+  r->retry_of = json_object_get_int_member_with_default (record, "retry-of", -1);
   g_ptr_array_add (self->running, r);
 
   if (self->pruners->len > 0)
@@ -958,10 +1278,236 @@ start_trial (VernierStudy *self,
                                on_trained, r);
 }
 
+/* Other workers' finished trials join the history and reach the tuners. */
+static void
+sync_records (VernierStudy *self,
+              JsonArray    *records)
+{
+  for (guint i = 0; records != NULL && i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      g_autoptr(VernierTrial) trial = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_hash_table_contains (self->known,
+                                 GUINT_TO_POINTER (json_object_get_int_member_with_default (record, "number", 0))))
+        continue;
+      trial = vernier_trial_new_from_json (record, &error);
+      if (trial == NULL)
+        {
+          g_warning ("study '%s': skipping a record of another worker: %s",
+                     vernier_study_get_name (self), error->message);
+          continue;
+        }
+      add_to_history (self, trial);
+      for (guint t = 0; t < self->tuners->len; t++)
+        vernier_tuner_observe (g_array_index (self->tuners, TunerSlot, t).tuner, trial);
+    }
+}
+
+/* The RUNNING trials of other workers in a list_running() answer. */
+static guint
+count_others (VernierStudy *self,
+              JsonArray    *running)
+{
+  guint n = 0;
+
+  for (guint i = 0; running != NULL && i < json_array_get_length (running); i++)
+    if ((guint) json_object_get_int_member_with_default (json_array_get_object_element (running, i),
+                                                         "worker", 0) != self->worker)
+      n++;
+  return n;
+}
+
+typedef struct
+{
+  VernierStudy *study;      /* strong */
+  JsonObject   *proposal;   /* nullable */
+  gchar        *tuner;
+  gboolean      unique;
+  gboolean      spent_here;  /* no proposal: the budget looked spent */
+  guint         since;
+  VernierClaim  result;
+  JsonObject   *record;
+  JsonArray    *finished;
+  guint         n_others;
+  GError       *error;
+} ClaimJob;
+
+static void
+claim_run (VernierStorage *storage,
+           gpointer        data)
+{
+  ClaimJob *job = data;
+  VernierStudy *self = job->study;
+  g_autoptr(JsonArray) running = NULL;
+
+  job->finished = vernier_storage_finished_since (storage, self->worker, job->since, &job->error);
+  if (job->finished == NULL)
+    return;
+  job->result = vernier_storage_claim (storage, self->worker, job->proposal, job->unique,
+                                       self->max_trials, &job->record, &job->error);
+  if (job->error != NULL)
+    return;
+  if (job->result == VERNIER_CLAIM_SPENT || job->result == VERNIER_CLAIM_EMPTY)
+    {
+      running = vernier_storage_list_running (storage, &job->error);
+      job->n_others = count_others (self, running);
+      /* This worker may stop now: a trial that another worker finished
+       * since the first look must be in the history it ends with. */
+      if (running != NULL && job->n_others == 0)
+        {
+          g_clear_pointer (&job->finished, json_array_unref);
+          job->finished = vernier_storage_finished_since (storage, self->worker, job->since,
+                                                          &job->error);
+        }
+    }
+}
+
+typedef struct
+{
+  VernierStudy *study;   /* strong */
+  guint         worker;
+  guint         number;
+  GError       *error;
+} ReleaseJob;
+
+static void
+release_run (VernierStorage *storage,
+             gpointer        data)
+{
+  ReleaseJob *job = data;
+
+  vernier_storage_release (storage, job->worker, job->number, &job->error);
+}
+
+static void
+release_done (gpointer data,
+              gpointer queue)
+{
+  ReleaseJob *job = data;
+
+  if (job->error != NULL)
+    g_warning ("trial %u could not be put back in the queue: %s", job->number,
+               job->error->message);
+  g_clear_error (&job->error);
+  /* The study may have been waiting for this last job to finish. */
+  maybe_finish (job->study);
+  g_object_unref (job->study);
+  g_free (job);
+}
+
+static void
+release_trial (VernierStudy *self,
+               guint         number)
+{
+  ReleaseJob *job = g_new0 (ReleaseJob, 1);
+
+  self->n_counted--;
+  job->study = g_object_ref (self);
+  job->worker = self->worker;
+  job->number = number;
+  vernier_storage_queue_push (self->queue, release_run, release_done, job);
+}
+
+static void
+claim_done (gpointer data,
+            gpointer queue)
+{
+  ClaimJob *job = data;
+  VernierStudy *self = job->study;
+
+  self->n_claiming--;
+  if (job->error != NULL)
+    {
+      fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                                     "study '%s': %s", vernier_study_get_name (self),
+                                     job->error->message));
+      g_clear_pointer (&job->proposal, json_object_unref);
+    }
+  else
+    {
+      sync_records (self, job->finished);
+
+      /* A proposal the storage did not use waits for the next claim. */
+      if (job->proposal != NULL &&
+          (job->result == VERNIER_CLAIM_DEQUEUED || job->result == VERNIER_CLAIM_SPENT))
+        g_queue_push_tail (&self->leftovers, g_steal_pointer (&job->proposal));
+
+      switch (job->result)
+        {
+        case VERNIER_CLAIM_STARTED:
+        case VERNIER_CLAIM_DEQUEUED:
+          self->n_counted++;
+          if (self->stopping || self->finished)
+            release_trial (self, json_object_get_int_member (job->record, "number"));
+          else
+            start_trial (self, job->record,
+                         job->result == VERNIER_CLAIM_STARTED ? job->tuner : NULL);
+          break;
+        case VERNIER_CLAIM_DUPLICATE:
+          g_debug ("study '%s': another worker has %s's suggestion already",
+                   vernier_study_get_name (self), job->tuner);
+          break;
+        case VERNIER_CLAIM_EMPTY:
+          if (job->spent_here)
+            {
+              /* Trials this worker counted were lost meanwhile: the
+               * budget is not spent after all, the tuners are asked. */
+              self->n_counted = 0;
+              break;
+            }
+          G_GNUC_FALLTHROUGH;
+        case VERNIER_CLAIM_SPENT:
+          if (job->n_others > 0)
+            /* A worker that dies now leaves trials to take over: stay
+             * until the others are done (the heartbeat looks again). */
+            self->idle_wait = TRUE;
+          else if (job->result == VERNIER_CLAIM_SPENT)
+            stop_with (self, "the trial budget is spent");
+          else
+            stop_with (self, "the tuners have nothing more to suggest");
+          break;
+        }
+    }
+
+  g_clear_pointer (&job->proposal, json_object_unref);
+  g_clear_pointer (&job->record, json_object_unref);
+  g_clear_pointer (&job->finished, json_array_unref);
+  g_clear_error (&job->error);
+  g_free (job->tuner);
+  g_free (job);
+
+  fill (self);
+  g_object_unref (self);
+}
+
+static void
+claim (VernierStudy *self,
+       JsonObject   *proposal,
+       const gchar  *tuner,
+       gboolean      unique,
+       gboolean      spent_here)
+{
+  ClaimJob *job = g_new0 (ClaimJob, 1);
+
+  job->spent_here = spent_here;
+  job->study = g_object_ref (self);
+  job->proposal = proposal;
+  job->tuner = g_strdup (tuner);
+  job->unique = unique;
+  job->since = self->sync_from;
+  self->n_claiming++;
+  vernier_storage_queue_push (self->queue, claim_run, claim_done, job);
+}
+
+/* The trial budget is the storage's to enforce (a claim answers SPENT),
+ * since other workers spend it too; here only never more claims in flight
+ * than the budget, and the time budget. */
 static gboolean
 budget_left (VernierStudy *self)
 {
-  if (self->max_trials > 0 && self->n_started >= self->max_trials)
+  if (self->max_trials > 0 && self->n_claiming >= self->max_trials)
     return FALSE;
   /* The timer may fire late on a busy loop: check the clock too. */
   if (self->time_budget > 0 &&
@@ -973,7 +1519,7 @@ budget_left (VernierStudy *self)
 static void
 fill (VernierStudy *self)
 {
-  if (self->finished)
+  if (self->finished || self->queue == NULL)
     return;
   if (self->filling)
     {
@@ -985,51 +1531,453 @@ fill (VernierStudy *self)
   do
     {
       self->refill = FALSE;
-      while (!self->stopping && !self->waiting &&
-             self->running->len < self->parallel && budget_left (self))
+      while (!self->stopping && !self->waiting && !self->idle_wait &&
+             self->running->len + self->n_claiming < self->parallel && budget_left (self))
         {
           g_autoptr(GError) error = NULL;
-          g_autoptr(JsonObject) params = ask (self, &error);
-          TunerSlot *slot;
+          JsonObject *params = NULL;
+          TunerSlot *slot = NULL;
 
-          if (params == NULL)
+          /* Spent as far as this worker knows: ask the storage, not the
+           * tuners (queued trials may still be over the budget's edge). */
+          if (self->max_trials > 0 && self->n_counted + self->n_claiming >= self->max_trials)
             {
-              if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
-                stop_with (self, "the tuners have nothing more to suggest");
-              else if (g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
-                /* Asked again when a trial finishes or the tuner is ready. */
-                self->waiting = TRUE;
-              else
-                fail_study (self, g_steal_pointer (&error));
+              if (self->n_claiming == 0)
+                claim (self, NULL, NULL, FALSE, TRUE);
               break;
             }
 
-          slot = &g_array_index (self->tuners, TunerSlot, self->current_tuner);
-          if (!vernier_space_validate (vernier_context_get_space (self->context),
-                                       params, &error))
+          params = g_queue_pop_head (&self->leftovers);
+          if (params == NULL)
+            {
+              params = ask (self, &error);
+              if (params == NULL && g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
+                {
+                  /* Asked again when a trial finishes or the tuner is ready. */
+                  self->waiting = TRUE;
+                  break;
+                }
+              if (params == NULL && !g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
+                {
+                  fail_study (self, g_steal_pointer (&error));
+                  break;
+                }
+              /* Exhausted: the queue may still hold WAITING trials. */
+              if (params == NULL && self->n_claiming > 0)
+                break;
+            }
+
+          if (params != NULL && self->current_tuner < self->tuners->len)
+            slot = &g_array_index (self->tuners, TunerSlot, self->current_tuner);
+          if (params != NULL && slot != NULL &&
+              !vernier_space_validate (vernier_context_get_space (self->context), params, &error))
             {
               fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_INVALID_PARAMS,
                                              "tuner %s suggested parameters outside "
                                              "the search space: %s", slot->label,
                                              error->message));
+              json_object_unref (params);
               break;
             }
 
-          start_trial (self, params);
+          claim (self, params,
+                 slot != NULL ? tuner_key (slot->label) : NULL,
+                 slot != NULL && (vernier_tuner_get_flags (slot->tuner) & VERNIER_TUNER_FLAGS_UNIQUE),
+                 FALSE);
         }
 
-      if (!self->stopping && !budget_left (self))
-        {
-          if (self->max_trials > 0 && self->n_started >= self->max_trials)
-            stop_with (self, "the trial budget is spent");
-          else
-            stop_with (self, "the time budget is spent");
-        }
+      if (!self->stopping && self->time_budget > 0 && !budget_left (self))
+        stop_with (self, "the time budget is spent");
     }
   while (self->refill && !self->finished);
   self->filling = FALSE;
 
   maybe_finish (self);
+}
+
+/* ---- the storage: opening, taking over, heartbeats -------------------- */
+
+typedef struct
+{
+  gint64 heartbeat;   /* the worker's own clock */
+  gint64 seen;        /* ours (monotonic) when it took that value */
+} Beat;
+
+/* Whether the worker running a trial died: its process is gone (on this
+ * host), or its heartbeat has not changed for three heartbeats by this
+ * worker's clock. Heartbeats are compared with earlier values of the same
+ * worker, never with this machine's time: clocks of machines differ.
+ * Runs on the storage thread, which alone touches self->beats. */
+static gboolean
+worker_is_dead (VernierStudy  *self,
+                JsonObject    *entry,
+                gchar        **why)
+{
+  guint worker = json_object_get_int_member_with_default (entry, "worker", 0);
+  const gchar *host = json_object_get_string_member_with_default (entry, "host", "");
+  gint64 pid = json_object_get_int_member_with_default (entry, "pid", 0);
+  gint64 heartbeat = json_object_get_int_member_with_default (entry, "heartbeat", 0);
+  gint64 now = g_get_monotonic_time ();
+  Beat *beat;
+
+  if (worker == self->worker)
+    return FALSE;
+  if (g_strcmp0 (host, self->host) == 0 && pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+    {
+      *why = g_strdup_printf ("its worker (process %" G_GINT64_FORMAT " on %s) is gone",
+                              pid, host);
+      return TRUE;
+    }
+
+  beat = g_hash_table_lookup (self->beats, GUINT_TO_POINTER (worker));
+  if (beat == NULL)
+    {
+      beat = g_new (Beat, 1);
+      g_hash_table_insert (self->beats, GUINT_TO_POINTER (worker), beat);
+    }
+  else if (beat->heartbeat == heartbeat && now - beat->seen > 3 * self->heartbeat)
+    {
+      g_autofree gchar *how_long = vernier_format_duration (now - beat->seen);
+
+      *why = g_strdup_printf ("its worker (process %" G_GINT64_FORMAT " on %s) sent no "
+                              "heartbeat for %s", pid, host, how_long);
+      return TRUE;
+    }
+  else if (beat->heartbeat == heartbeat)
+    return FALSE;
+  beat->heartbeat = heartbeat;
+  beat->seen = now;
+  return FALSE;
+}
+
+/* How many times a trial's parameters have run: the trial and those it
+ * retries. */
+static guint
+attempts_of (JsonArray *records,
+             gint64     number)
+{
+  g_autoptr(GHashTable) by_number = g_hash_table_new (NULL, NULL);
+  guint attempts = 0;
+
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+
+      g_hash_table_insert (by_number,
+                           GINT_TO_POINTER (json_object_get_int_member_with_default (record, "number", -1)),
+                           record);
+    }
+  while (number >= 0 && attempts < G_MAXUINT)
+    {
+      JsonObject *record = g_hash_table_lookup (by_number, GINT_TO_POINTER (number));
+
+      attempts++;
+      if (record == NULL)
+        break;
+      number = json_object_get_int_member_with_default (record, "retry-of", -1);
+    }
+  return attempts;
+}
+
+/* Runs on the storage's thread: takes over the RUNNING trials of dead
+ * workers. */
+static guint
+take_over_dead (VernierStudy    *self,
+                VernierStorage  *storage,
+                JsonArray       *running,
+                GError         **error)
+{
+  g_autoptr(JsonArray) records = NULL;
+  guint n = 0;
+
+  for (guint i = 0; running != NULL && i < json_array_get_length (running); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (running, i);
+      gint64 number = json_object_get_int_member_with_default (entry, "number", -1);
+      g_autofree gchar *why = NULL;
+      g_autofree gchar *message = NULL;
+      gboolean retry;
+
+      if (!worker_is_dead (self, entry, &why))
+        continue;
+      if (records == NULL && (records = vernier_storage_load (storage, error)) == NULL)
+        return n;
+      retry = attempts_of (records, number) <= self->retries;
+      message = retry
+        ? g_strdup_printf ("trial %" G_GINT64_FORMAT " was lost: %s; its parameters run again",
+                           number, why)
+        : g_strdup_printf ("trial %" G_GINT64_FORMAT " was lost: %s; not run again "
+                           "(retries=%u)", number, why, self->retries);
+      if (vernier_storage_take_over (storage, number,
+                                     json_object_get_int_member_with_default (entry, "heartbeat", 0),
+                                     message, retry, error))
+        {
+          g_message ("%s", message);
+          n++;
+        }
+      else if (error != NULL && *error != NULL)
+        return n;
+    }
+  return n;
+}
+
+typedef struct
+{
+  VernierStudy *study;        /* strong */
+  gchar        *description;
+  gchar        *stored;
+  JsonArray    *records;
+  guint         n_taken;
+  GError       *error;
+} OpenJob;
+
+static void
+open_run (VernierStorage *storage,
+          gpointer        data)
+{
+  OpenJob *job = data;
+  VernierStudy *self = job->study;
+  g_autoptr(JsonArray) running = NULL;
+
+  if (!vernier_storage_open (storage, self->context, job->description, TRUE,
+                             &job->stored, &job->error) ||
+      g_strcmp0 (job->stored, job->description) != 0)
+    return;
+  self->worker = vernier_storage_add_worker (storage, self->host, getpid (), &job->error);
+  if (self->worker == 0)
+    return;
+  running = vernier_storage_list_running (storage, &job->error);
+  if (running == NULL)
+    return;
+  job->n_taken = take_over_dead (self, storage, running, &job->error);
+  if (job->error == NULL)
+    job->records = vernier_storage_load (storage, &job->error);
+}
+
+/* What differs between the study in the storage and the study file, in
+ * words: the first parameter or objective that does not match. */
+static gchar *
+describe_mismatch (const gchar *stored,
+                   const gchar *ours)
+{
+  g_autoptr(JsonNode) a = vernier_json_node_from_string (stored);
+  g_autoptr(JsonNode) b = vernier_json_node_from_string (ours);
+  JsonObject *sa, *sb;
+  JsonArray *da, *db;
+
+  if (a == NULL || !JSON_NODE_HOLDS_OBJECT (a) || b == NULL || !JSON_NODE_HOLDS_OBJECT (b))
+    return g_strdup ("it was created by another program");
+  sa = json_node_get_object (a);
+  sb = json_node_get_object (b);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      const gchar *key = k == 0 ? "objective" : "direction";
+      const gchar *va = json_object_get_string_member_with_default (sa, key, "");
+      const gchar *vb = json_object_get_string_member_with_default (sb, key, "");
+
+      if (!g_str_equal (va, vb))
+        return g_strdup_printf ("the %s is '%s' there and '%s' in the study file", key, va, vb);
+    }
+
+  da = json_object_get_array_member (sa, "space");
+  db = json_object_get_array_member (sb, "space");
+  for (guint pass = 0; pass < 2 && da != NULL && db != NULL; pass++)
+    {
+      /* First what the storage has (missing or different here), then
+       * what only the study file has. */
+      JsonArray *from = pass == 0 ? da : db;
+      JsonArray *to = pass == 0 ? db : da;
+
+      for (guint i = 0; i < json_array_get_length (from); i++)
+        {
+          JsonObject *pa = json_array_get_object_element (from, i);
+          const gchar *name = json_object_get_string_member_with_default (pa, "name", "?");
+          JsonObject *pb = NULL;
+
+          for (guint j = 0; j < json_array_get_length (to) && pb == NULL; j++)
+            if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (to, j), "name", NULL), name) == 0)
+              pb = json_array_get_object_element (to, j);
+
+          if (pb == NULL)
+            return g_strdup_printf (pass == 0 ? "parameter '%s' is missing from the study file"
+                                              : "parameter '%s' is new in the study file", name);
+          if (pass == 0)
+            {
+              g_autofree gchar *ta = vernier_json_object_canonical (pa);
+              g_autofree gchar *tb = vernier_json_object_canonical (pb);
+
+              if (!g_str_equal (ta, tb))
+                return g_strdup_printf ("parameter '%s' is %s there and %s in the study file",
+                                        name, ta, tb);
+            }
+        }
+    }
+  return g_strdup ("the search spaces differ");
+}
+
+static void
+fail_start (VernierStudy *self,
+            GError       *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  /* The study never started: vernier_study_get_start_time() says so. */
+  self->finished = TRUE;
+  self->start_time = 0;
+  self->start_monotonic = 0;
+  destroy_source (&self->time_source);
+  destroy_source (&self->cancel_source);
+  destroy_source (&self->heartbeat_source);
+  g_task_return_error (task, error);
+}
+
+static gboolean prepare_plugins (VernierStudy *self, GError **error);
+
+typedef struct
+{
+  VernierStudy *study;   /* strong */
+  guint         n_taken;
+  gboolean      ok;
+} BeatJob;
+
+static void
+beat_run (VernierStorage *storage,
+          gpointer        data)
+{
+  BeatJob *job = data;
+  VernierStudy *self = job->study;
+  g_autoptr(JsonArray) running = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (vernier_storage_heartbeat (storage, self->worker, &error) &&
+      (running = vernier_storage_list_running (storage, &error)) != NULL)
+    job->n_taken = take_over_dead (self, storage, running, &error);
+  if (error != NULL)
+    /* A storage out of reach for a while is not the end of the study:
+     * the next state change says so if it lasts. */
+    g_warning ("study '%s': heartbeat: %s", vernier_study_get_name (self), error->message);
+}
+
+static void
+beat_done (gpointer data,
+           gpointer queue)
+{
+  BeatJob *job = data;
+  VernierStudy *self = job->study;
+
+  self->n_taken_over += job->n_taken;
+  self->n_counted -= MIN (self->n_counted, job->n_taken);
+  self->beat_pending = FALSE;
+  if (self->idle_wait)
+    {
+      /* Look again: the others finished, or left a trial to take over. */
+      self->idle_wait = FALSE;
+      fill (self);
+    }
+  maybe_finish (self);
+  g_object_unref (self);
+  g_free (job);
+}
+
+static gboolean
+on_heartbeat (gpointer data)
+{
+  VernierStudy *self = data;
+  BeatJob *job;
+
+  if (self->beat_pending || self->finished)
+    return G_SOURCE_CONTINUE;
+  job = g_new0 (BeatJob, 1);
+  job->study = g_object_ref (self);
+  self->beat_pending = TRUE;
+  vernier_storage_queue_push (self->queue, beat_run, beat_done, job);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+open_done (gpointer data,
+           gpointer queue)
+{
+  OpenJob *job = data;
+  VernierStudy *self = job->study;
+  g_autoptr(GError) error = NULL;
+  VernierTrial *best;
+
+  if (job->error != NULL)
+    error = g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE, "study '%s': %s",
+                         vernier_study_get_name (self), job->error->message);
+  else if (g_strcmp0 (job->stored, job->description) != 0)
+    {
+      g_autofree gchar *what = describe_mismatch (job->stored, job->description);
+
+      error = g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                           "study '%s' in the storage is not this study: %s; give this "
+                           "study another name, or its storage another place",
+                           vernier_study_get_name (self), what);
+    }
+
+  if (error == NULL)
+    {
+      self->n_taken_over = job->n_taken;
+      for (guint i = 0; i < json_array_get_length (job->records); i++)
+        {
+          JsonObject *record = json_array_get_object_element (job->records, i);
+          const gchar *tuner = json_object_get_string_member_with_default (record, "tuner", NULL);
+          g_autoptr(VernierTrial) trial = NULL;
+
+          /* A chain resumes where it was: each tuner has used its share. */
+          for (guint t = 0; tuner != NULL && t < self->tuners->len; t++)
+            {
+              TunerSlot *slot = &g_array_index (self->tuners, TunerSlot, t);
+
+              if (g_strcmp0 (tuner_key (slot->label), tuner) == 0 &&
+                  vernier_storage_record_counts (record))
+                slot->used++;
+            }
+
+          if (vernier_storage_record_counts (record))
+            self->n_counted++;
+          trial = vernier_trial_new_from_json (record, &error);
+          if (trial == NULL)
+            {
+              g_prefix_error (&error, "study '%s': ", vernier_study_get_name (self));
+              break;
+            }
+          if (vernier_trial_is_finished (trial))
+            {
+              add_to_history (self, trial);
+              self->n_resumed++;
+            }
+        }
+    }
+
+  if (error == NULL)
+    prepare_plugins (self, &error);
+
+  if (error != NULL)
+    fail_start (self, g_steal_pointer (&error));
+  else
+    {
+      if (self->n_resumed > 0)
+        g_debug ("study '%s': resuming with %u finished trials",
+                 vernier_study_get_name (self), self->n_resumed);
+      best = vernier_context_get_best_trial (self->context);
+      if (best != NULL)
+        check_target (self, best);
+
+      self->heartbeat_source = g_timeout_source_new ((guint) MIN (MAX (self->heartbeat / 1000, 1), G_MAXUINT));
+      g_source_set_callback (self->heartbeat_source, on_heartbeat, self, NULL);
+      g_source_attach (self->heartbeat_source, g_task_get_context (self->task));
+      fill (self);
+    }
+
+  g_clear_pointer (&job->records, json_array_unref);
+  g_free (job->description);
+  g_free (job->stored);
+  g_clear_error (&job->error);
+  g_object_unref (self);
+  g_free (job);
 }
 
 static gboolean
@@ -1048,6 +1996,7 @@ finish_now (gpointer data)
   self->end_monotonic = g_get_monotonic_time ();
   destroy_source (&self->time_source);
   destroy_source (&self->cancel_source);
+  destroy_source (&self->heartbeat_source);
 
   best = vernier_context_get_best_trial (self->context);
   n_finished = vernier_context_get_n_trials (self->context);
@@ -1084,7 +2033,9 @@ maybe_finish (VernierStudy *self)
 {
   if (self->finished || self->finish_source != NULL || self->task == NULL)
     return;
-  if (self->running->len > 0)
+  if (self->running->len > 0 || self->n_claiming > 0 || self->n_storing > 0)
+    return;
+  if (self->queue != NULL && vernier_storage_queue_get_n_pending (self->queue) > 0)
     return;
   if (!self->stopping)
     return;
@@ -1110,19 +2061,45 @@ on_time_budget (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Opening starts from the main loop, as trials did before storages: a
+ * caller of run_async() sees nothing happen before it returns. */
 static gboolean
 start_in_idle (gpointer data)
 {
-  fill (VERNIER_STUDY (data));
+  VernierStudy *self = data;
+  OpenJob *job;
+
+  if (self->finished)
+    return G_SOURCE_REMOVE;
+  job = g_new0 (OpenJob, 1);
+  job->study = g_object_ref (self);
+  job->description = vernier_study_describe (self);
+  vernier_storage_queue_push (self->queue, open_run, open_done, job);
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-prepare_plugins (VernierStudy  *self,
-                 GError       **error)
+/* Tuners of a chain get their own seeds; a second worker, or a resumed
+ * run, gets others still, so that it does not repeat the first one's
+ * suggestions. */
+static guint64
+tuner_seed (VernierStudy *self,
+            guint         index)
 {
-  g_autoptr(GError) local_error = NULL;
+  guint64 seed = vernier_context_get_seed (self->context) + index;
+  guint64 z;
 
+  if (self->worker <= 1)
+    return seed;
+  z = seed + (guint64) self->worker * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
+  return z ^ (z >> 31);
+}
+
+static gboolean
+check_plugins (VernierStudy  *self,
+               GError       **error)
+{
   if (self->trainer == NULL)
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
@@ -1142,12 +2119,19 @@ prepare_plugins (VernierStudy  *self,
                    "groups or [candidates]", vernier_study_get_name (self));
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+prepare_plugins (VernierStudy  *self,
+                 GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
 
   for (guint i = 0; i < self->tuners->len; i++)
     {
       TunerSlot *slot = &g_array_index (self->tuners, TunerSlot, i);
-      g_autoptr(VernierContext) ctx =
-        vernier_context_derive (self->context, vernier_context_get_seed (self->context) + i);
+      g_autoptr(VernierContext) ctx = vernier_context_derive (self->context, tuner_seed (self, i));
 
       if (!vernier_tuner_prepare (slot->tuner, ctx, &local_error))
         {
@@ -1223,7 +2207,7 @@ vernier_study_run_async (VernierStudy        *self,
   task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (task, vernier_study_run_async);
 
-  if (!prepare_plugins (self, &error))
+  if (!check_plugins (self, &error))
     {
       self->finished = TRUE;
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1251,6 +2235,13 @@ vernier_study_run_async (VernierStudy        *self,
       g_source_set_callback (self->time_source, on_time_budget, self, NULL);
       g_source_attach (self->time_source, g_task_get_context (task));
     }
+
+  /* Open the storage, take over what dead workers left, load the history,
+   * then prepare the plugins (they see the history) and start. */
+  if (self->storage == NULL)
+    self->storage = vernier_memory_storage_new ();
+  self->queue = vernier_storage_queue_new (self->storage, g_task_get_context (task));
+  self->host = g_strdup (g_get_host_name ());
 
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);

@@ -40,6 +40,17 @@ void               vernier_study_set_target         (VernierStudy        *self,
                                                      gdouble             target);
 void               vernier_study_unset_target       (VernierStudy        *self);
 
+void               vernier_study_set_storage        (VernierStudy        *self,
+                                                     VernierStorage      *storage);
+VernierStorage    *vernier_study_get_storage        (VernierStudy        *self);
+void               vernier_study_set_retries        (VernierStudy        *self,
+                                                     guint               retries);
+void               vernier_study_set_heartbeat      (VernierStudy        *self,
+                                                     gint64              usec);
+guint              vernier_study_get_n_resumed      (VernierStudy        *self);
+guint              vernier_study_get_n_taken_over   (VernierStudy        *self);
+gchar             *vernier_study_describe           (VernierStudy        *self);
+gchar             *vernier_study_describe_context   (VernierContext      *context);
 void               vernier_study_run_async          (VernierStudy        *self,
                                                      GCancellable        *cancellable,
                                                      GAsyncReadyCallback  callback,

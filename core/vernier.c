@@ -10,10 +10,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "vernier-core.h"
-
-#define EXIT_STUDY_FAILED 1
-#define EXIT_USAGE 2
+#include "vernier-program.h"
 
 typedef struct
 {
@@ -23,22 +20,22 @@ typedef struct
   gint          signal_number;
 } RunState;
 
-static void
-print_error (const gchar *message)
+void
+program_print_error (const gchar *message)
 {
   g_printerr ("vernier: %s\n", message);
 }
 
-static gint
-usage_error (const gchar *message)
+gint
+program_usage_error (const gchar *message)
 {
   g_printerr ("vernier: %s\nTry '%s --help' for more information.\n",
               message, g_get_prgname ());
   return EXIT_USAGE;
 }
 
-static gboolean
-parse_options (GOptionContext   *context,
+gboolean
+program_parse_options (GOptionContext   *context,
                gint             *argc,
                gchar          ***argv,
                gint             *status)
@@ -47,7 +44,7 @@ parse_options (GOptionContext   *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *status = usage_error (error->message);
+      *status = program_usage_error (error->message);
       return FALSE;
     }
   return TRUE;
@@ -122,8 +119,8 @@ on_run_done (GObject      *source,
   g_main_loop_quit (state->loop);
 }
 
-static void
-print_params_text (JsonObject *params)
+void
+program_print_params (JsonObject *params)
 {
   JsonObjectIter iter;
   const gchar *name;
@@ -171,6 +168,8 @@ print_result_json (VernierStudy *study,
       json_builder_add_int_value (b, vernier_study_count_state (study, counts[i].state));
     }
   json_builder_end_object (b);
+  json_builder_set_member_name (b, "resumed");
+  json_builder_add_int_value (b, vernier_study_get_n_resumed (study));
   json_builder_set_member_name (b, "seed");
   {
     /* A string: 64-bit seeds exceed what JSON numbers carry exactly. */
@@ -228,10 +227,15 @@ print_result_text (VernierStudy *study,
   VernierObjective *objective = vernier_context_get_objective (vernier_study_get_context (study));
   g_autofree gchar *elapsed = format_elapsed (vernier_study_get_elapsed (study));
 
-  g_print ("Study '%s' %s after %u trials in %s: %u complete, %u pruned, "
+  guint resumed = vernier_study_get_n_resumed (study);
+  g_autofree gchar *this_run = resumed > 0
+    ? g_strdup_printf (" (%u in this run)", vernier_study_get_n_finished (study) - resumed)
+    : g_strdup ("");
+
+  g_print ("Study '%s' %s after %u trials%s in %s: %u complete, %u pruned, "
            "%u failed, %u timed out.\n",
            vernier_study_get_name (study), error ? "failed" : "finished",
-           vernier_study_get_n_finished (study), elapsed,
+           vernier_study_get_n_finished (study), this_run, elapsed,
            vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE),
            vernier_study_count_state (study, VERNIER_TRIAL_STATE_PRUNED),
            vernier_study_count_state (study, VERNIER_TRIAL_STATE_FAILED),
@@ -240,13 +244,14 @@ print_result_text (VernierStudy *study,
     {
       g_print ("Best trial %u: %s = %.10g\n", vernier_trial_get_number (best),
                vernier_objective_get_name (objective), vernier_trial_get_value (best));
-      print_params_text (vernier_trial_get_params (best));
+      program_print_params (vernier_trial_get_params (best));
     }
 }
 
 static gint
-cmd_run (gint    argc,
-         gchar **argv)
+run_study (gint      argc,
+           gchar   **argv,
+           gboolean  worker)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_auto(GStrv) overrides = NULL;
@@ -270,43 +275,64 @@ cmd_run (gint    argc,
     { NULL }
   };
 
-  context = g_option_context_new ("FILE — run a study");
+  context = g_option_context_new (worker ? "FILE — work on a shared study" : "FILE — run a study");
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context,
-    "Runs the study described by the key file FILE: asks the tuners for\n"
-    "parameters, evaluates them with the trainer, up to [study] parallel at\n"
-    "once, until the budget (trials, time-budget, target) is spent or the\n"
-    "tuners have nothing more to suggest. Prints the best trial at the end.");
+  if (worker)
+    g_option_context_set_summary (context,
+      "Runs trials of the study described by the key file FILE together with\n"
+      "the other workers of the same study, on this machine or on others:\n"
+      "start one per machine (or several). Workers share the study through\n"
+      "its storage: each claims the next trial atomically, so no grid point\n"
+      "runs twice and the budget is kept exactly; every worker's tuners see\n"
+      "every worker's results; a worker takes over the trials of a worker\n"
+      "that stopped sending heartbeats ([study] heartbeat=, retries=). It\n"
+      "returns when the study's budget is spent and no other worker has a\n"
+      "trial running. Use storage=postgresql for many machines; sqlite works\n"
+      "for several workers on one machine.");
+  else
+    g_option_context_set_summary (context,
+      "Runs the study described by the key file FILE: asks the tuners for\n"
+      "parameters, evaluates them with the trainer, up to [study] parallel at\n"
+      "once, until the budget (trials, time-budget, target) is spent or the\n"
+      "tuners have nothing more to suggest. Prints the best trial at the end.\n"
+      "\n"
+      "Every trial is saved in the study's storage (by default NAME.db beside\n"
+      "FILE) before it is reported. Running the same file again resumes the\n"
+      "study: finished trials count towards the budget and inform the tuners,\n"
+      "queued trials (vernier enqueue) run first, and trials left running by\n"
+      "a crash are marked failed and run again ([study] retries=, default 1).");
   g_option_context_set_description (context,
     "Examples:\n"
     "  vernier run study.ini\n"
     "  vernier run study.ini --set study.trials=50 --set study.seed=7\n"
     "  vernier run study.ini --set 'tuner 1.trials=10'\n"
+    "  vernier run study.ini --set study.storage=memory\n"
     "  vernier run study.ini --json | jq .best\n"
+    "  vernier worker shared.ini    # on each machine\n"
     "\n"
     "Ctrl-C (SIGINT) or SIGTERM stops the study: no new trial starts, running\n"
-    "trials are cancelled and their processes killed, and the summary is\n"
-    "printed.\n"
+    "trials are cancelled and their processes killed (they run again first\n"
+    "when the study resumes), and the summary is printed.\n"
     "\n"
     "Exit status: 0 when the study finished with a best trial, 1 when it\n"
-    "failed (no trial completed, a tuner failed), 2 on a usage or\n"
-    "configuration error, 130 after SIGINT, 143 after SIGTERM.");
-  if (!parse_options (context, &argc, &argv, &status))
+    "failed (no trial completed, a tuner failed, the storage failed), 2 on a\n"
+    "usage or configuration error, 130 after SIGINT, 143 after SIGTERM.");
+  if (!program_parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 2)
-    return usage_error (argc < 2 ? "run: which study file?" : "run: one study file at a time");
+    return program_usage_error (argc < 2 ? "which study file?" : "one study file at a time");
 
   registry = vernier_registry_new ();
   config = vernier_config_new_from_file (argv[1], (const gchar * const *) overrides, &error);
   if (config == NULL)
     {
-      print_error (error->message);
+      program_print_error (error->message);
       return EXIT_USAGE;
     }
   study = vernier_config_create_study (config, registry, &error);
   if (study == NULL)
     {
-      print_error (error->message);
+      program_print_error (error->message);
       return EXIT_USAGE;
     }
 
@@ -335,7 +361,7 @@ cmd_run (gint    argc,
   if (error != NULL && !vernier_study_get_start_time (study))
     {
       /* Preparing the plugins failed: a configuration error. */
-      print_error (error->message);
+      program_print_error (error->message);
       return EXIT_USAGE;
     }
 
@@ -344,13 +370,27 @@ cmd_run (gint    argc,
   else
     {
       if (error != NULL)
-        print_error (error->message);
+        program_print_error (error->message);
       print_result_text (study, best != NULL ? best : vernier_study_get_best_trial (study), error);
     }
 
   if (state.signal_number != 0)
     return 128 + state.signal_number;
   return error != NULL ? EXIT_STUDY_FAILED : 0;
+}
+
+static gint
+cmd_run (gint    argc,
+         gchar **argv)
+{
+  return run_study (argc, argv, FALSE);
+}
+
+static gint
+cmd_worker (gint    argc,
+            gchar **argv)
+{
+  return run_study (argc, argv, TRUE);
 }
 
 /* ---- plugins ---------------------------------------------------------- */
@@ -379,10 +419,10 @@ cmd_plugins (gint    argc,
     "$VERNIER_PLUGIN_PATH (colon-separated), then\n"
     "$XDG_DATA_HOME/vernier/plugins. Problems (unreadable key files,\n"
     "duplicates) go to stderr.");
-  if (!parse_options (context, &argc, &argv, &status))
+  if (!program_parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 1)
-    return usage_error ("plugins: no arguments expected");
+    return program_usage_error ("plugins: no arguments expected");
 
   registry = vernier_registry_new ();
   list = vernier_registry_list (registry);
@@ -488,10 +528,10 @@ cmd_inspect (gint    argc,
     "study file can set in its group, with type, range, default and\n"
     "description.");
   g_option_context_set_description (context, "Example:\n  vernier inspect command\n");
-  if (!parse_options (context, &argc, &argv, &status))
+  if (!program_parse_options (context, &argc, &argv, &status))
     return status;
   if (argc != 2)
-    return usage_error ("inspect: which plugin? (`vernier plugins` lists them)");
+    return program_usage_error ("inspect: which plugin? (`vernier plugins` lists them)");
 
   registry = vernier_registry_new ();
   list = vernier_registry_list (registry);
@@ -507,7 +547,7 @@ cmd_inspect (gint    argc,
     {
       g_autofree gchar *message = g_strdup_printf ("no plugin named '%s'; `vernier plugins` "
                                                    "lists them", argv[1]);
-      print_error (message);
+      program_print_error (message);
       return EXIT_USAGE;
     }
 
@@ -530,7 +570,7 @@ cmd_inspect (gint    argc,
       if (type == G_TYPE_INVALID)
         {
           g_print ("\n");
-          print_error (error->message);
+          program_print_error (error->message);
           return EXIT_USAGE;
         }
       g_print (" (%s)\n", g_type_name (type));
@@ -548,6 +588,11 @@ static const struct
   const gchar *summary;
 } commands[] = {
   { "run", cmd_run, "Run a study file" },
+  { "worker", cmd_worker, "Run trials of a study shared with other workers" },
+  { "show", program_cmd_show, "List the trials of a study from its storage" },
+  { "best", program_cmd_best, "Print the best trial of a study" },
+  { "export", program_cmd_export, "Write a study's trials as CSV or JSON" },
+  { "enqueue", program_cmd_enqueue, "Queue known configurations to run first" },
   { "plugins", cmd_plugins, "List the plugins on the search path" },
   { "inspect", cmd_inspect, "Describe a plugin and its properties" },
 };

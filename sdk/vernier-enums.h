@@ -56,4 +56,18 @@ typedef enum {
   VERNIER_DIMENSION_CATEGORICAL,
 } VernierDimensionKind;
 
+/**
+ * VernierTunerFlags:
+ * @VERNIER_TUNER_FLAGS_NONE: no flag
+ * @VERNIER_TUNER_FLAGS_UNIQUE: the tuner never means to run a configuration
+ *   twice (a grid): when several workers share a study, a suggestion that
+ *   another worker already has is dropped and the tuner asked again
+ *
+ * What the engine should know about a tuner.
+ */
+typedef enum /*< flags >*/ {
+  VERNIER_TUNER_FLAGS_NONE = 0,
+  VERNIER_TUNER_FLAGS_UNIQUE = 1 << 0,
+} VernierTunerFlags;
+
 G_END_DECLS

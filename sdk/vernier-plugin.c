@@ -3,6 +3,7 @@
 #include "vernier-observer.h"
 #include "vernier-plugin.h"
 #include "vernier-pruner.h"
+#include "vernier-storage.h"
 #include "vernier-trainer.h"
 #include "vernier-tuner.h"
 
@@ -42,7 +43,8 @@ provided_quark (void)
  *
  * Which kind of plugin a type is, from the interface it implements.
  *
- * Returns: (nullable): `tuner`, `trainer`, `observer`, `pruner`, or %NULL
+ * Returns: (nullable): `tuner`, `trainer`, `observer`, `pruner`,
+ *   `storage`, or %NULL
  */
 const gchar *
 vernier_plugin_kind_for_type (GType type)
@@ -55,6 +57,8 @@ vernier_plugin_kind_for_type (GType type)
     return "observer";
   if (g_type_is_a (type, VERNIER_TYPE_PRUNER))
     return "pruner";
+  if (g_type_is_a (type, VERNIER_TYPE_STORAGE))
+    return "storage";
   return NULL;
 }
 

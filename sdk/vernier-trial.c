@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "vernier-enum-types.h"
+#include "vernier-error.h"
 #include "vernier-sdk-private.h"
 #include "vernier-trial.h"
 #include "vernier-utils.h"
@@ -645,9 +646,7 @@ vernier_trial_get_duration (VernierTrial *self)
 {
   g_return_val_if_fail (VERNIER_IS_TRIAL (self), 0);
 
-  if (self->start_monotonic == 0)
-    return 0;
-  if (self->state == VERNIER_TRIAL_STATE_RUNNING)
+  if (self->state == VERNIER_TRIAL_STATE_RUNNING && self->start_monotonic != 0)
     return g_get_monotonic_time () - self->start_monotonic;
   return self->duration;
 }
@@ -820,7 +819,7 @@ vernier_trial_to_json (VernierTrial *self)
       json_builder_set_member_name (b, "end");
       json_builder_add_string_value (b, iso);
     }
-  if (self->start_monotonic != 0)
+  if (self->start_monotonic != 0 || self->duration != 0)
     {
       json_builder_set_member_name (b, "duration");
       json_builder_add_double_value (b, vernier_trial_get_duration (self) / 1e6);
@@ -828,4 +827,136 @@ vernier_trial_to_json (VernierTrial *self)
   json_builder_end_object (b);
 
   return json_builder_get_root (b);
+}
+
+static gboolean
+time_member (JsonObject   *record,
+             const gchar  *name,
+             gint64       *usec,
+             GError      **error)
+{
+  g_autoptr(GDateTime) t = NULL;
+  const gchar *text;
+
+  if (!json_object_has_member (record, name))
+    return TRUE;
+  text = json_object_get_string_member_with_default (record, name, NULL);
+  if (text != NULL)
+    t = g_date_time_new_from_iso8601 (text, NULL);
+  if (t == NULL)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                   "'%s' is not an ISO 8601 time", name);
+      return FALSE;
+    }
+  *usec = g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t);
+  return TRUE;
+}
+
+static gboolean
+state_from_nick (const gchar       *nick,
+                 VernierTrialState *state)
+{
+  for (guint i = VERNIER_TRIAL_STATE_WAITING; i <= VERNIER_TRIAL_STATE_TIMED_OUT; i++)
+    if (g_strcmp0 (nick, vernier_trial_state_to_nick (i)) == 0)
+      {
+        *state = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * vernier_trial_new_from_json:
+ * @record: a JSON object as vernier_trial_to_json() writes it
+ * @error: return location for a #GError
+ *
+ * Rebuilds a trial from its description: a trial loaded from a storage, or
+ * run by another worker. Members it does not know are ignored.
+ *
+ * Returns: (transfer full): the trial, or %NULL with @error set
+ *   (%VERNIER_ERROR_STORAGE) when @record is not a trial
+ */
+VernierTrial *
+vernier_trial_new_from_json (JsonObject  *record,
+                             GError     **error)
+{
+  g_autoptr(VernierTrial) trial = NULL;
+  JsonNode *node;
+  JsonObject *params;
+  gint64 number;
+  VernierTrialState state;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  number = json_object_get_int_member_with_default (record, "number", -1);
+  node = json_object_get_member (record, "params");
+  params = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  if (number < 0 || number > G_MAXUINT || params == NULL)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                   "not a trial: it needs a 'number' and 'params'");
+      return NULL;
+    }
+  if (!state_from_nick (json_object_get_string_member_with_default (record, "state", ""), &state))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                   "trial %" G_GINT64_FORMAT ": unknown state '%s'", number,
+                   json_object_get_string_member_with_default (record, "state", ""));
+      return NULL;
+    }
+
+  trial = vernier_trial_new (number, params);
+  trial->state = state;
+
+  node = json_object_get_member (record, "value");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    {
+      trial->has_value = TRUE;
+      trial->value = json_node_get_double (node);
+    }
+  else if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    {
+      trial->has_value = TRUE;
+      trial->value = NAN;
+    }
+
+  node = json_object_get_member (record, "intermediate");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *reports = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (reports); i++)
+        {
+          JsonNode *pair = json_array_get_element (reports, i);
+          Report report;
+
+          if (!JSON_NODE_HOLDS_ARRAY (pair) || json_array_get_length (json_node_get_array (pair)) != 2)
+            continue;
+          report.step = json_array_get_int_element (json_node_get_array (pair), 0);
+          report.value = json_array_get_double_element (json_node_get_array (pair), 1);
+          if (trial->reports == NULL)
+            trial->reports = g_array_new (FALSE, FALSE, sizeof (Report));
+          g_array_append_val (trial->reports, report);
+        }
+    }
+
+  node = json_object_get_member (record, "user-attrs");
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    trial->user_attrs = vernier_json_object_copy (json_node_get_object (node));
+
+  trial->error_message = g_strdup (json_object_get_string_member_with_default (record, "error", NULL));
+  if (!time_member (record, "start", &trial->start_time, error) ||
+      !time_member (record, "end", &trial->end_time, error))
+    {
+      g_prefix_error (error, "trial %" G_GINT64_FORMAT ": ", number);
+      return NULL;
+    }
+  node = json_object_get_member (record, "duration");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    trial->duration = (gint64) (json_node_get_double (node) * G_USEC_PER_SEC);
+  else if (trial->end_time > trial->start_time && trial->start_time != 0)
+    trial->duration = trial->end_time - trial->start_time;
+
+  return g_steal_pointer (&trial);
 }

@@ -59,6 +59,8 @@ gint64             vernier_trial_get_duration        (VernierTrial      *self);
 GCancellable      *vernier_trial_get_cancellable     (VernierTrial      *self);
 
 JsonNode          *vernier_trial_to_json             (VernierTrial      *self);
+VernierTrial      *vernier_trial_new_from_json       (JsonObject        *record,
+                                                      GError           **error);
 
 const gchar       *vernier_trial_state_to_nick       (VernierTrialState  state);
 

@@ -120,3 +120,20 @@ vernier_tuner_observe (VernierTuner *self,
   if (iface->observe != NULL)
     iface->observe (self, trial);
 }
+
+/**
+ * vernier_tuner_get_flags:
+ * @self: a #VernierTuner
+ *
+ * Returns: what the engine should know about the tuner
+ */
+VernierTunerFlags
+vernier_tuner_get_flags (VernierTuner *self)
+{
+  VernierTunerInterface *iface;
+
+  g_return_val_if_fail (VERNIER_IS_TUNER (self), VERNIER_TUNER_FLAGS_NONE);
+
+  iface = VERNIER_TUNER_GET_IFACE (self);
+  return iface->get_flags != NULL ? iface->get_flags (self) : VERNIER_TUNER_FLAGS_NONE;
+}

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vernier-context.h"
+#include "vernier-enums.h"
 #include "vernier-trial.h"
 
 G_BEGIN_DECLS
@@ -25,7 +26,10 @@ G_DECLARE_INTERFACE (VernierTuner, vernier_tuner, VERNIER, TUNER, GObject)
  *   %VERNIER_ERROR_PENDING when it must see a running trial finish first
  *   (or until it emits #VernierTuner::ready).
  *   Called on the main loop: it must be fast.
- * @observe: optional; told every finished trial, whoever suggested it.
+ * @observe: optional; told every finished trial, whoever suggested it:
+ *   trials of earlier runs of a resumed study and of other workers too.
+ * @get_flags: optional; what the engine should know about the tuner
+ *   (#VernierTunerFlags)
  *
  * A tuning strategy: it proposes configurations (ask) and learns from the
  * results (tell). The core owns the loop; a tuner never runs trials.
@@ -41,9 +45,10 @@ struct _VernierTunerInterface
                            GError         **error);
   void         (*observe) (VernierTuner    *self,
                            VernierTrial    *trial);
+  VernierTunerFlags (*get_flags) (VernierTuner *self);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 gboolean     vernier_tuner_prepare (VernierTuner    *self,
@@ -54,5 +59,6 @@ JsonObject  *vernier_tuner_suggest (VernierTuner    *self,
 void         vernier_tuner_observe (VernierTuner    *self,
                                     VernierTrial    *trial);
 void         vernier_tuner_ready   (VernierTuner    *self);
+VernierTunerFlags vernier_tuner_get_flags (VernierTuner *self);
 
 G_END_DECLS

@@ -16,6 +16,8 @@
 #include "vernier-trainer.h"
 #include "vernier-observer.h"
 #include "vernier-pruner.h"
+#include "vernier-storage.h"
+#include "vernier-memory-storage.h"
 #include "vernier-plugin.h"
 
 #undef VERNIER_INSIDE

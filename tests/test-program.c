@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "vernier-core.h"
+#include "vernier-test-util.h"
 
 /* How long the tests wait, at most, for something that should happen at
  * once: a trial to start, a killed process to disappear. A bound so that a
@@ -66,25 +67,6 @@ static const struct
 
 /* ---- fixture ---------------------------------------------------------- */
 
-static void
-remove_tree (const gchar *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-        if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-            !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
-  g_rmdir (path);
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -102,7 +84,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->tmpdir);
+  vt_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
   g_free (f->datadir);
 }
@@ -119,12 +101,7 @@ write_tmp (Fixture     *f,
            const gchar *name,
            const gchar *contents)
 {
-  g_autoptr(GError) error = NULL;
-  gchar *path = tmp_path (f, name);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
+  return vt_write_file (f->tmpdir, name, contents);
 }
 
 static gchar *
@@ -303,14 +280,6 @@ assert_exit (Outcome *o,
   g_assert_null (strstr (o->err, "WARNING"));
 }
 
-static void
-assert_contains (const gchar *haystack,
-                 const gchar *needle)
-{
-  if (strstr (haystack, needle) == NULL)
-    g_test_message ("'%s' not found in:\n%s", needle, haystack);
-  g_assert_nonnull (strstr (haystack, needle));
-}
 
 /* Whether @text is exactly one JSON object or array, blanks around it
  * aside: json-glib would accept a second value after the first. */
@@ -574,7 +543,7 @@ test_version (Fixture       *f,
   run_vernier (f, &o, "--version", NULL);
   assert_exit (&o, 0);
   g_assert_true (g_str_has_prefix (o.out, "vernier "));
-  assert_contains (o.out, VERNIER_VERSION_STRING);
+  vt_assert_contains (o.out, VERNIER_VERSION_STRING);
 }
 
 static void
@@ -589,11 +558,11 @@ test_help (Fixture       *f,
 
       run_vernier (f, &o, forms[i], NULL);
       assert_exit (&o, 0);
-      assert_contains (o.out, "Usage:");
-      assert_contains (o.out, "vernier COMMAND");
-      assert_contains (o.out, "run");
-      assert_contains (o.out, "plugins");
-      assert_contains (o.out, "inspect");
+      vt_assert_contains (o.out, "Usage:");
+      vt_assert_contains (o.out, "vernier COMMAND");
+      vt_assert_contains (o.out, "run");
+      vt_assert_contains (o.out, "plugins");
+      vt_assert_contains (o.out, "inspect");
     }
 }
 
@@ -618,10 +587,10 @@ test_command_help (Fixture       *f,
 
       run_vernier (f, &o, commands[i].command, "--help", NULL);
       assert_exit (&o, 0);
-      assert_contains (o.out, "Usage:");
-      assert_contains (o.out, usage);
+      vt_assert_contains (o.out, "Usage:");
+      vt_assert_contains (o.out, usage);
       if (commands[i].argument != NULL)
-        assert_contains (o.out, commands[i].argument);
+        vt_assert_contains (o.out, commands[i].argument);
     }
 }
 
@@ -654,15 +623,15 @@ test_unknown_command (Fixture       *f,
 
   run_vernier (f, &o, "frobnicate", NULL);
   assert_exit (&o, 2);
-  assert_contains (o.err, "frobnicate");
+  vt_assert_contains (o.err, "frobnicate");
   /* Helpful: it says what the commands are. */
-  assert_contains (o.err, "run");
-  assert_contains (o.err, "inspect");
+  vt_assert_contains (o.err, "run");
+  vt_assert_contains (o.err, "inspect");
   g_assert_cmpstr (o.out, ==, "");
 
   run_vernier (f, &none, NULL);
   assert_exit (&none, 2);
-  assert_contains (none.err, "Usage:");
+  vt_assert_contains (none.err, "Usage:");
 }
 
 static void
@@ -675,8 +644,8 @@ test_run_without_file (Fixture       *f,
 
   run_vernier (f, &o, "run", NULL);
   assert_exit (&o, 2);
-  assert_contains (o.err, "file");
-  assert_contains (o.err, "--help");
+  vt_assert_contains (o.err, "file");
+  vt_assert_contains (o.err, "--help");
   g_assert_cmpstr (o.out, ==, "");
 
   run_vernier (f, &two, "run", "a.ini", "b.ini", NULL);
@@ -684,7 +653,7 @@ test_run_without_file (Fixture       *f,
 
   run_vernier (f, &option, "run", "--no-such-option", "a.ini", NULL);
   assert_exit (&option, 2);
-  assert_contains (option.err, "--no-such-option");
+  vt_assert_contains (option.err, "--no-such-option");
 }
 
 /* ---- plugins and inspect ---------------------------------------------- */
@@ -800,14 +769,14 @@ test_inspect_mock (Fixture       *f,
 
   run_vernier (f, &o, "inspect", "mock", NULL);
   assert_exit (&o, 0);
-  assert_contains (o.out, "trainer mock");
+  vt_assert_contains (o.out, "trainer mock");
 
   /* The property's entry: its name, then its description. */
   at = strstr (o.out, "latency");
   g_assert_nonnull (at);
-  assert_contains (at, "duration");
-  assert_contains (at, expected_default);
-  assert_contains (o.out, "fail-rate");
+  vt_assert_contains (at, "duration");
+  vt_assert_contains (at, expected_default);
+  vt_assert_contains (o.out, "fail-rate");
 }
 
 static void
@@ -818,9 +787,9 @@ test_inspect_command (Fixture       *f,
 
   run_vernier (f, &o, "inspect", "command", NULL);
   assert_exit (&o, 0);
-  assert_contains (o.out, "trainer command");
-  assert_contains (o.out, "argv");
-  assert_contains (o.out, "list of strings");
+  vt_assert_contains (o.out, "trainer command");
+  vt_assert_contains (o.out, "argv");
+  vt_assert_contains (o.out, "list of strings");
 }
 
 static void
@@ -832,8 +801,8 @@ test_inspect_unknown (Fixture       *f,
 
   run_vernier (f, &o, "inspect", "nosuch", NULL);
   assert_exit (&o, 2);
-  assert_contains (o.err, "nosuch");
-  assert_contains (o.err, "vernier plugins");
+  vt_assert_contains (o.err, "nosuch");
+  vt_assert_contains (o.err, "vernier plugins");
 
   run_vernier (f, &none, "inspect", NULL);
   assert_exit (&none, 2);
@@ -984,10 +953,10 @@ test_run_text (Fixture       *f,
   run_vernier (f, &text, "run", path, NULL);
   assert_exit (&text, 0);
   g_assert_false (is_single_json_value (text.out));
-  assert_contains (text.out, "quickstart");
+  vt_assert_contains (text.out, "quickstart");
   best_line = g_strdup_printf ("Best trial %" G_GINT64_FORMAT,
                                get_int_member (best, "number"));
-  assert_contains (text.out, best_line);
+  vt_assert_contains (text.out, best_line);
 
   /* Every parameter of the best trial, by name, after that line. */
   json_object_iter_init (&iter, get_object_member (best, "params"));
@@ -995,7 +964,7 @@ test_run_text (Fixture       *f,
     {
       g_autofree gchar *param = g_strdup_printf ("%s = ", name);
 
-      assert_contains (strstr (text.out, best_line), param);
+      vt_assert_contains (strstr (text.out, best_line), param);
     }
 }
 
@@ -1034,8 +1003,8 @@ test_run_set_malformed (Fixture       *f,
 
       run_vernier (f, &o, "run", path, "--set", bad[i], "--json", NULL);
       assert_exit (&o, 2);
-      assert_contains (o.err, bad[i]);
-      assert_contains (o.err, "GROUP.KEY=VALUE");
+      vt_assert_contains (o.err, bad[i]);
+      vt_assert_contains (o.err, "GROUP.KEY=VALUE");
       g_assert_cmpstr (o.out, ==, "");
     }
 }
@@ -1105,12 +1074,12 @@ test_run_config_errors (Fixture       *f,
       run_vernier (f, &o, "run", cases[i].file, "--json", NULL);
       assert_exit (&o, 2);
       g_assert_cmpstr (o.out, ==, "");
-      assert_contains (o.err, cases[i].file);
+      vt_assert_contains (o.err, cases[i].file);
       for (guint j = 0; cases[i].expected[j] != NULL; j++)
-        assert_contains (o.err, cases[i].expected[j]);
+        vt_assert_contains (o.err, cases[i].expected[j]);
       if (cases[i].list_mock_properties)
         for (guint j = 0; mock_property_list[j] != NULL; j++)
-          assert_contains (o.err, mock_property_list[j]);
+          vt_assert_contains (o.err, mock_property_list[j]);
       g_free (cases[i].contents);
     }
 
@@ -1120,7 +1089,7 @@ test_run_config_errors (Fixture       *f,
 
     run_vernier (f, &o, "run", "missing.ini", NULL);
     assert_exit (&o, 2);
-    assert_contains (o.err, "missing.ini");
+    vt_assert_contains (o.err, "missing.ini");
   }
 }
 
@@ -1145,9 +1114,9 @@ test_run_all_failed (Fixture       *f,
 
   run_vernier (f, &text, "run", path, NULL);
   assert_exit (&text, 1);
-  assert_contains (text.out, "doomed");
+  vt_assert_contains (text.out, "doomed");
   g_assert_null (strstr (text.out, "Best trial"));
-  assert_contains (text.err, "failed");
+  vt_assert_contains (text.err, "failed");
 }
 
 /* The seed the result reports runs the same study again: a user
@@ -1280,7 +1249,7 @@ test_run_timeout (Fixture       *f,
   g_assert_cmpstr (get_string_member (result, "state"), ==, "failed");
   g_assert_cmpint (count_state (result, "timed-out"), ==, 2);
   g_assert_cmpint (count_trials (result), ==, 2);
-  assert_contains (o.err, "timed out");
+  vt_assert_contains (o.err, "timed out");
   /* The trainer gave the trials up itself, without the study abandoning
    * them after [study] cancel-grace. */
   g_assert_null (strstr (o.err, "abandoned"));
@@ -1330,14 +1299,14 @@ check_interrupt (Fixture     *f,
       g_autoptr(JsonObject) result = parse_object (o.out);
 
       g_assert_cmpstr (get_string_member (result, "state"), ==, "failed");
-      assert_contains (get_string_member (result, "error"),
+      vt_assert_contains (get_string_member (result, "error"),
                        signum == SIGINT ? "SIGINT" : "SIGTERM");
       g_assert_cmpint (count_state (result, "complete"), ==, 0);
     }
   else
     {
-      assert_contains (o.out, "Study 'interrupted'");
-      assert_contains (o.err, signum == SIGINT ? "SIGINT" : "SIGTERM");
+      vt_assert_contains (o.out, "Study 'interrupted'");
+      vt_assert_contains (o.err, signum == SIGINT ? "SIGINT" : "SIGTERM");
     }
 
   g_assert_null (strstr (o.err, "abandoned"));
@@ -1490,7 +1459,7 @@ check_misbehaving (Fixture     *f,
   g_assert_cmpint (count_state (result, "complete"), ==, one_ok ? 1 : 0);
   g_assert_cmpint (count_trials (result), ==, n_bad + (one_ok ? 1 : 0));
   g_assert_cmpuint (count_lines_with (o.err, "vernier: trial "), ==, n_bad);
-  assert_contains (o.err, "signal");
+  vt_assert_contains (o.err, "signal");
 
   if (one_ok)
     {

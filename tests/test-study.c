@@ -4,6 +4,8 @@
  * defined below so that each test controls exactly what happens. */
 
 #include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "vernier-core.h"
 
@@ -1146,6 +1148,513 @@ test_running_in_context (void)
   g_object_unref (trainer);
 }
 
+
+/* ---- storage: resume, queue, take-over, ordering ---------------------- */
+
+/* A study of the counting tuner and the value trainer on @storage. */
+static VernierStudy *
+make_stored_study (VernierStorage  *storage,
+                   guint            budget,
+                   TestTuner      **tuner,
+                   TestTrainer    **trainer)
+{
+  VernierStudy *study = make_study (VERNIER_DIRECTION_MINIMIZE, tuner, trainer);
+
+  vernier_study_set_storage (study, storage);
+  vernier_study_set_max_trials (study, budget);
+  return study;
+}
+
+static JsonObject *
+record_of (JsonArray *records,
+           guint      number)
+{
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+
+      if (json_object_get_int_member (record, "number") == number)
+        return record;
+    }
+  g_assert_not_reached ();
+}
+
+static gint64
+record_x (JsonObject *record)
+{
+  return json_object_get_int_member (json_object_get_object_member (record, "params"), "x");
+}
+
+static void
+open_like (VernierStorage *storage,
+           VernierStudy   *study)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *description = vernier_study_describe (study);
+
+  g_assert_true (vernier_storage_open (storage, vernier_study_get_context (study),
+                                       description, TRUE, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_storage_resume (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  TestTuner *tuner1, *tuner2;
+  TestTrainer *trainer1, *trainer2;
+  g_autoptr(VernierStudy) first = make_stored_study (storage, 5, &tuner1, &trainer1);
+  g_autoptr(VernierStudy) second = make_stored_study (storage, 8, &tuner2, &trainer2);
+  g_autoptr(VernierTrial) best1 = NULL;
+  g_autoptr(VernierTrial) best2 = NULL;
+
+  best1 = vernier_study_run (first, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_resumed (first), ==, 0);
+
+  /* The second run counts the first's trials towards its budget, starts
+   * with them in the history its tuner is prepared with, and numbers its
+   * own after them. */
+  best2 = vernier_study_run (second, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_resumed (second), ==, 5);
+  g_assert_cmpuint (vernier_study_get_n_finished (second), ==, 8);
+  g_assert_cmpint (tuner2->next, ==, 3);
+  g_assert_cmpuint (tuner2->observed, ==, 3);
+  g_assert_cmpuint (vernier_trial_get_number (best2), ==, 0);
+
+  records = vernier_storage_load (storage, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (records), ==, 8);
+  for (guint i = 0; i < 8; i++)
+    {
+      JsonObject *record = record_of (records, i);
+
+      g_assert_cmpstr (json_object_get_string_member (record, "state"), ==, "complete");
+      g_assert_cmpint (record_x (record), ==, i < 5 ? i : i - 5);
+      g_assert_cmpstr (json_object_get_string_member (record, "tuner"), ==, "[tuner]");
+    }
+
+  g_object_unref (tuner1);
+  g_object_unref (trainer1);
+  g_object_unref (tuner2);
+  g_object_unref (trainer2);
+}
+
+static void
+check_saved_before_announced (VernierStudy *study,
+                              VernierTrial *trial,
+                              gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) records = vernier_storage_load (vernier_study_get_storage (study), &error);
+  JsonObject *record;
+
+  g_assert_no_error (error);
+  record = record_of (records, vernier_trial_get_number (trial));
+  g_assert_cmpstr (json_object_get_string_member (record, "state"), ==,
+                   vernier_trial_state_to_nick (vernier_trial_get_state (trial)));
+  (*(guint *) data)++;
+}
+
+static void
+test_storage_saved_before_announced (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 6, &tuner, &trainer);
+  guint checked = 0;
+
+  trainer->mode = MODE_FAIL_ODD;
+  vernier_study_set_parallel (study, 3);
+  g_signal_connect (study, "trial-finished", G_CALLBACK (check_saved_before_announced), &checked);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (checked, ==, 6);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_storage_enqueued_first (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(JsonObject) params = json_object_new ();
+  g_autoptr(JsonArray) records = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 3, &tuner, &trainer);
+
+  open_like (storage, study);
+  json_object_set_int_member (params, "x", 777);
+  g_assert_cmpuint (vernier_storage_enqueue (storage, params, &error), ==, 0);
+  g_assert_no_error (error);
+
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  /* The queued configuration ran first and counted: the tuner was asked
+   * for the other two only. */
+  g_assert_cmpint (tuner->next, ==, 2);
+  records = vernier_storage_load (storage, &error);
+  g_assert_cmpuint (json_array_get_length (records), ==, 3);
+  g_assert_cmpint (record_x (record_of (records, 0)), ==, 777);
+  g_assert_false (json_object_has_member (record_of (records, 0), "tuner"));
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_storage_mismatch (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner, *other_tuner;
+  TestTrainer *trainer, *other_trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 3, &tuner, &trainer);
+  g_autoptr(VernierStudy) other = make_study_with_tag (&other_tuner, &other_trainer);
+
+  open_like (storage, other);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "is not this study"));
+  g_assert_nonnull (strstr (error->message, "parameter 'tag'"));
+  g_assert_cmpint (tuner->next, ==, 0);
+  g_assert_cmpint (vernier_study_get_start_time (study), ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+  g_object_unref (other_trainer);
+}
+
+static void
+test_storage_interrupted_requeued (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  TestTuner *tuner, *tuner2;
+  TestTrainer *trainer, *trainer2;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 4, &tuner, &trainer);
+  g_autoptr(VernierStudy) again = make_stored_study (storage, 4, &tuner2, &trainer2);
+
+  trainer->mode = MODE_HANG;
+  vernier_study_set_parallel (study, 2);
+  g_timeout_add (30, cancel_later, study);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED);
+  g_clear_error (&error);
+
+  /* Interrupted trials did not fail: they wait to run again. */
+  records = vernier_storage_load (storage, &error);
+  g_assert_cmpuint (json_array_get_length (records), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (record_of (records, 0), "state"), ==, "waiting");
+  g_assert_cmpstr (json_object_get_string_member (record_of (records, 1), "state"), ==, "waiting");
+  g_clear_pointer (&records, json_array_unref);
+
+  best = vernier_study_run (again, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (tuner2->next, ==, 2);
+  records = vernier_storage_load (storage, &error);
+  g_assert_cmpuint (json_array_get_length (records), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpstr (json_object_get_string_member (record_of (records, i), "state"), ==, "complete");
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+  g_object_unref (tuner2);
+  g_object_unref (trainer2);
+}
+
+/* A worker of the study that holds trial 0 ({"x": @x}) RUNNING. */
+static guint
+add_other_worker (VernierStorage *storage,
+                  VernierStudy   *study,
+                  const gchar    *host,
+                  gint64          pid,
+                  gint            x)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) params = json_object_new ();
+  g_autoptr(JsonObject) record = NULL;
+  guint worker;
+
+  open_like (storage, study);
+  worker = vernier_storage_add_worker (storage, host, pid, &error);
+  g_assert_no_error (error);
+  json_object_set_int_member (params, "x", x);
+  g_assert_cmpint (vernier_storage_claim (storage, worker, params, FALSE, 0, &record, &error),
+                   ==, VERNIER_CLAIM_STARTED);
+  g_assert_cmpint (json_object_get_int_member (record, "number"), ==, 0);
+  return worker;
+}
+
+static gint64
+dead_pid (void)
+{
+  g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE, NULL, "cat", NULL);
+  gint64 pid;
+
+  /* cat waits for its input: its pid is known before it exits. */
+  g_assert_nonnull (child);
+  pid = atoll (g_subprocess_get_identifier (child));
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (child), NULL, NULL));
+  g_assert_true (g_subprocess_wait (child, NULL, NULL));
+  return pid;
+}
+
+static void
+test_storage_take_over_dead_process (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 3, &tuner, &trainer);
+  JsonObject *lost, *retry;
+
+  add_other_worker (storage, study, g_get_host_name (), dead_pid (), 500);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_taken_over (study), ==, 1);
+
+  /* Trial 0 is lost, its parameters ran again as trial 1, and the budget
+   * counts exactly three trials besides the lost one. */
+  records = vernier_storage_load (storage, &error);
+  g_assert_cmpuint (json_array_get_length (records), ==, 4);
+  lost = record_of (records, 0);
+  g_assert_cmpstr (json_object_get_string_member (lost, "state"), ==, "failed");
+  g_assert_true (json_object_get_boolean_member (lost, "lost"));
+  g_assert_nonnull (strstr (json_object_get_string_member (lost, "error"), "is gone"));
+  retry = record_of (records, 1);
+  g_assert_cmpstr (json_object_get_string_member (retry, "state"), ==, "complete");
+  g_assert_cmpint (record_x (retry), ==, 500);
+  g_assert_cmpint (json_object_get_int_member (retry, "retry-of"), ==, 0);
+  g_assert_cmpint (tuner->next, ==, 2);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+typedef struct
+{
+  VernierStorage *storage;
+  guint           worker;
+  gboolean        done;
+} OtherWorker;
+
+/* The other worker finishes its trial. */
+static gboolean
+finish_other (gpointer data)
+{
+  OtherWorker *other = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) records = vernier_storage_load (other->storage, &error);
+  g_autoptr(JsonObject) record = vernier_json_object_copy (record_of (records, 0));
+
+  json_object_set_string_member (record, "state", "complete");
+  json_object_set_double_member (record, "value", -1);
+  g_assert_true (vernier_storage_update (other->storage, other->worker, record, &error));
+  g_assert_no_error (error);
+  other->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The other worker is alive: it sends heartbeats. */
+static gboolean
+beat_other (gpointer data)
+{
+  OtherWorker *other = data;
+
+  if (other->done)
+    return G_SOURCE_REMOVE;
+  g_assert_true (vernier_storage_heartbeat (other->storage, other->worker, NULL));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+check_other_done (VernierStudy *study,
+                  VernierTrial *best,
+                  GError       *error,
+                  OtherWorker  *other)
+{
+  g_assert_true (other->done);
+}
+
+static void
+test_storage_waits_for_others (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 2, &tuner, &trainer);
+  OtherWorker other = { storage, 0, FALSE };
+
+  /* A live worker (this very process) runs trial 0; the budget is spent
+   * once this study has run one: it must not leave while trial 0 may
+   * still be lost, and it learns trial 0's result when it ends. */
+  other.worker = add_other_worker (storage, study, g_get_host_name (), getpid (), 900);
+  vernier_study_set_heartbeat (study, 20 * 1000);
+  g_timeout_add (150, finish_other, &other);
+  g_timeout_add (10, beat_other, &other);
+  g_signal_connect (study, "study-finished", G_CALLBACK (check_other_done), &other);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (other.done);
+  g_assert_cmpint (tuner->next, ==, 1);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 2);
+  g_assert_cmpuint (vernier_trial_get_number (best), ==, 0);
+  g_assert_cmpfloat (vernier_trial_get_value (best), ==, -1);
+  g_assert_cmpuint (vernier_study_get_n_taken_over (study), ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+static void
+test_storage_take_over_silent_worker (void)
+{
+  g_autoptr(VernierStorage) storage = vernier_memory_storage_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(JsonArray) records = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (storage, 2, &tuner, &trainer);
+
+  /* A worker on another machine that sends no heartbeat: after three
+   * heartbeats' time its trial is lost; retries=0 does not re-queue it. */
+  add_other_worker (storage, study, "elsewhere.example", 1, 900);
+  vernier_study_set_heartbeat (study, 20 * 1000);
+  vernier_study_set_retries (study, 0);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_taken_over (study), ==, 1);
+  records = vernier_storage_load (storage, &error);
+  g_assert_cmpuint (json_array_get_length (records), ==, 3);
+  g_assert_true (json_object_get_boolean_member (record_of (records, 0), "lost"));
+  g_assert_nonnull (strstr (json_object_get_string_member (record_of (records, 0), "error"),
+                            "sent no heartbeat"));
+  g_assert_nonnull (strstr (json_object_get_string_member (record_of (records, 0), "error"),
+                            "not run again"));
+  g_assert_cmpint (tuner->next, ==, 2);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+/* ---- a storage whose disk fills up after a few trials ----------------- */
+
+#define TEST_TYPE_FULL_STORAGE (test_full_storage_get_type ())
+G_DECLARE_FINAL_TYPE (TestFullStorage, test_full_storage, TEST, FULL_STORAGE, GObject)
+
+struct _TestFullStorage
+{
+  GObject         parent_instance;
+  VernierStorage *inner;
+  guint           updates_left;
+};
+
+static void test_full_storage_iface_init (VernierStorageInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestFullStorage, test_full_storage, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VERNIER_TYPE_STORAGE, test_full_storage_iface_init))
+
+static void
+test_full_storage_finalize (GObject *object)
+{
+  g_clear_object (&TEST_FULL_STORAGE (object)->inner);
+  G_OBJECT_CLASS (test_full_storage_parent_class)->finalize (object);
+}
+
+static void
+test_full_storage_class_init (TestFullStorageClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_full_storage_finalize;
+}
+
+static void
+test_full_storage_init (TestFullStorage *self)
+{
+  self->inner = vernier_memory_storage_new ();
+}
+
+static gboolean
+full_update (VernierStorage *storage, guint worker, JsonObject *record, GError **error)
+{
+  TestFullStorage *self = TEST_FULL_STORAGE (storage);
+
+  if (self->updates_left == 0)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE, "test disk: no space left");
+      return FALSE;
+    }
+  self->updates_left--;
+  return vernier_storage_update (self->inner, worker, record, error);
+}
+
+#define FORWARD(name, ret, args, call)                                   \
+  static ret full_##name args { return vernier_storage_##name call; }
+
+FORWARD (open, gboolean, (VernierStorage *s, VernierContext *c, const gchar *d, gboolean cr, gchar **sd, GError **e),
+         (TEST_FULL_STORAGE (s)->inner, c, d, cr, sd, e))
+FORWARD (add_worker, guint, (VernierStorage *s, const gchar *h, gint64 p, GError **e),
+         (TEST_FULL_STORAGE (s)->inner, h, p, e))
+FORWARD (load, JsonArray *, (VernierStorage *s, GError **e), (TEST_FULL_STORAGE (s)->inner, e))
+FORWARD (claim, VernierClaim, (VernierStorage *s, guint w, JsonObject *p, gboolean u, guint b, JsonObject **r, GError **e),
+         (TEST_FULL_STORAGE (s)->inner, w, p, u, b, r, e))
+FORWARD (release, gboolean, (VernierStorage *s, guint w, guint n, GError **e),
+         (TEST_FULL_STORAGE (s)->inner, w, n, e))
+FORWARD (heartbeat, gboolean, (VernierStorage *s, guint w, GError **e), (TEST_FULL_STORAGE (s)->inner, w, e))
+FORWARD (list_running, JsonArray *, (VernierStorage *s, GError **e), (TEST_FULL_STORAGE (s)->inner, e))
+FORWARD (finished_since, JsonArray *, (VernierStorage *s, guint w, guint n, GError **e),
+         (TEST_FULL_STORAGE (s)->inner, w, n, e))
+
+static void
+test_full_storage_iface_init (VernierStorageInterface *iface)
+{
+  iface->open = full_open;
+  iface->add_worker = full_add_worker;
+  iface->load = full_load;
+  iface->claim = full_claim;
+  iface->update = full_update;
+  iface->release = full_release;
+  iface->heartbeat = full_heartbeat;
+  iface->list_running = full_list_running;
+  iface->finished_since = full_finished_since;
+}
+
+static void
+test_storage_failure_stops (void)
+{
+  g_autoptr(TestFullStorage) storage = g_object_new (TEST_TYPE_FULL_STORAGE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (VERNIER_STORAGE (storage), 10, &tuner, &trainer);
+  guint announced = 0;
+
+  /* A blocking storage (the default): calls run on the storage thread. */
+  storage->updates_left = 3;
+  g_signal_connect (study, "trial-finished", G_CALLBACK (check_saved_before_announced), &announced);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "trial 3 could not be saved: test disk: no space left"));
+  /* What could not be saved was not announced. */
+  g_assert_cmpuint (announced, ==, 3);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1177,6 +1686,15 @@ main (int    argc,
   g_test_add_func ("/vernier/study/second-cancel-abandons", test_second_cancel_abandons);
   g_test_add_func ("/vernier/study/ready-wakes-pending", test_ready_wakes_pending);
   g_test_add_func ("/vernier/study/running-in-context", test_running_in_context);
+  g_test_add_func ("/vernier/study/storage/resume", test_storage_resume);
+  g_test_add_func ("/vernier/study/storage/saved-before-announced", test_storage_saved_before_announced);
+  g_test_add_func ("/vernier/study/storage/enqueued-first", test_storage_enqueued_first);
+  g_test_add_func ("/vernier/study/storage/mismatch", test_storage_mismatch);
+  g_test_add_func ("/vernier/study/storage/interrupted-requeued", test_storage_interrupted_requeued);
+  g_test_add_func ("/vernier/study/storage/take-over-dead-process", test_storage_take_over_dead_process);
+  g_test_add_func ("/vernier/study/storage/take-over-silent-worker", test_storage_take_over_silent_worker);
+  g_test_add_func ("/vernier/study/storage/waits-for-others", test_storage_waits_for_others);
+  g_test_add_func ("/vernier/study/storage/failure-stops", test_storage_failure_stops);
 
   return g_test_run ();
 }

@@ -209,9 +209,9 @@ test_defaults (void)
 {
   g_autoptr(VernierTuner) tuner = create_tuner ("tpe");
   guint startup, candidates, gamma_max;
-  gdouble gamma_factor, prior_weight;
+  gdouble gamma_factor, prior_weight, min_bandwidth;
   gboolean prior, clip, endpoints, multivariate, normalized;
-  gint weights;
+  gint weights, bandwidth;
   GParamSpec *pspec;
 
   g_object_get (tuner,
@@ -226,6 +226,8 @@ test_defaults (void)
                 "multivariate", &multivariate,
                 "normalized-kernels", &normalized,
                 "weights", &weights,
+                "bandwidth", &bandwidth,
+                "min-bandwidth", &min_bandwidth,
                 NULL);
 
   /* Optuna's TPESampler defaults */
@@ -244,6 +246,13 @@ test_defaults (void)
   g_assert_nonnull (pspec);
   g_assert_cmpstr (g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class, weights)->value_nick,
                    ==, "default");
+
+  /* the multivariate estimators' own rule, not Optuna's */
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (tuner), "bandwidth");
+  g_assert_nonnull (pspec);
+  g_assert_cmpstr (g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class, bandwidth)->value_nick,
+                   ==, "scott");
+  g_assert_cmpfloat (min_bandwidth, ==, 0.05);
 }
 
 /* Every property is settable from a study file's group. */
@@ -253,15 +262,16 @@ test_study_file_keys (void)
   const gchar *text =
     "[tuner]\nplugin=tpe\nstartup-trials=5\nei-candidates=50\ngamma-factor=0.25\n"
     "gamma-max=10\nprior-weight=2.5\nconsider-prior=false\nconsider-magic-clip=false\n"
-    "consider-endpoints=true\nweights=uniform\nmultivariate=true\nnormalized-kernels=true\n";
+    "consider-endpoints=true\nweights=uniform\nmultivariate=true\nnormalized-kernels=true\n"
+    "bandwidth=optuna\nmin-bandwidth=0.2\n";
   g_autoptr(VernierRegistry) registry = vernier_registry_new ();
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GObject) tuner = NULL;
   guint startup, candidates, gamma_max;
-  gdouble gamma_factor, prior_weight;
+  gdouble gamma_factor, prior_weight, min_bandwidth;
   gboolean prior, clip, endpoints, multivariate, normalized;
-  gint weights;
+  gint weights, bandwidth;
 
   g_assert_true (g_key_file_load_from_data (key_file, text, -1, G_KEY_FILE_NONE, &error));
   tuner = vernier_config_create_plugin (registry, "tuner", key_file, "tuner", NULL,
@@ -280,6 +290,8 @@ test_study_file_keys (void)
                 "multivariate", &multivariate,
                 "normalized-kernels", &normalized,
                 "weights", &weights,
+                "bandwidth", &bandwidth,
+                "min-bandwidth", &min_bandwidth,
                 NULL);
   g_assert_cmpuint (startup, ==, 5);
   g_assert_cmpuint (candidates, ==, 50);
@@ -292,6 +304,8 @@ test_study_file_keys (void)
   g_assert_true (multivariate);
   g_assert_true (normalized);
   g_assert_cmpint (weights, !=, 0);
+  g_assert_cmpint (bandwidth, !=, 0);
+  g_assert_cmpfloat (min_bandwidth, ==, 0.2);
 }
 
 static void
@@ -499,6 +513,9 @@ test_options (void)
     { "gamma-factor", "1" },
     { "ei-candidates", "1" },
     { "prior-weight", "0.01" },
+    { "bandwidth", "optuna" },
+    { "min-bandwidth", "0" },
+    { "min-bandwidth", "1" },
   };
 
   for (guint o = 0; o < G_N_ELEMENTS (options); o++)
@@ -750,6 +767,59 @@ test_concentrates_multivariate (void)
   check_concentrates (TRUE);
 }
 
+/* The median distance to the target of 60 multivariate suggestions,
+ * made with the given bandwidth rule after 60 trials: 54 spread
+ * uniformly, and 6 good ones within 0.01 of the target. */
+static gdouble
+clustered_spread (const gchar *bandwidth,
+                  gdouble      min_bandwidth)
+{
+  g_autoptr(VernierSpace) space = square_space ();
+  g_autoptr(VernierContext) context = make_context (space, 9, VERNIER_DIRECTION_MINIMIZE);
+  g_autoptr(VernierTuner) tuner = create_tuner ("tpe");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (77);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (tuner), "bandwidth");
+  GEnumValue *rule = g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (pspec)->enum_class, bandwidth);
+
+  g_assert_nonnull (rule);
+  g_object_set (tuner, "multivariate", TRUE, "bandwidth", rule->value,
+                "min-bandwidth", min_bandwidth, NULL);
+  prepare_ok (tuner, context);
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(JsonObject) params = NULL;
+
+      if (i % 10 == 0)
+        params = point (TARGET_X + g_rand_double_range (rand, -0.01, 0.01),
+                        TARGET_Y + g_rand_double_range (rand, -0.01, 0.01));
+      else
+        params = point (g_rand_double (rand), g_rand_double (rand));
+      /* the cluster is better than any of the others */
+      tell (context, tuner, i, params, VERNIER_TRIAL_STATE_COMPLETE,
+            distance_to_target (params) + (i % 10 == 0 ? 0.0 : 1.0));
+    }
+  return median_distance (tuner, 60);
+}
+
+/* Scott's rule follows the good trials' spread: when they gather, the
+ * suggestions gather round them, down to min-bandwidth; Optuna's rule
+ * only knows how many they are and keeps a broad search. */
+static void
+test_bandwidth (void)
+{
+  gdouble narrow = clustered_spread ("scott", 0.01);
+  gdouble scott = clustered_spread ("scott", 0.05);
+  gdouble broad = clustered_spread ("scott", 0.2);
+  gdouble optuna = clustered_spread ("optuna", 0.01);
+
+  g_test_message ("median distance to a cluster of good trials: scott with "
+                  "min-bandwidth 0.01 %g, 0.05 %g, 0.2 %g; optuna %g",
+                  narrow, scott, broad, optuna);
+  g_assert_cmpfloat (narrow, <, scott);
+  g_assert_cmpfloat (scott, <, broad);
+  g_assert_cmpfloat (narrow, <, optuna);
+}
+
 /* Maximizing -distance is minimizing the distance. */
 static void
 test_maximize (void)
@@ -994,6 +1064,7 @@ main (int   argc,
   g_test_add_func ("/vernier/tpe/startup-ignores-history", test_startup_ignores_history);
   g_test_add_func ("/vernier/tpe/concentrates", test_concentrates);
   g_test_add_func ("/vernier/tpe/concentrates-multivariate", test_concentrates_multivariate);
+  g_test_add_func ("/vernier/tpe/bandwidth", test_bandwidth);
   g_test_add_func ("/vernier/tpe/maximize", test_maximize);
   g_test_add_func ("/vernier/tpe/failed-ignored", test_failed_ignored);
   g_test_add_func ("/vernier/tpe/pruned", test_pruned);

@@ -567,6 +567,84 @@ test_benchmark_noise (void)
   g_assert_cmpfloat (fabs (mean - 2.0), <, 0.6);
 }
 
+/* Trains trial @number at x0 = @x on a 1-D sphere of @steps steps, with
+ * crossing curves or not, under study seed @seed. */
+static VernierTrial *
+train_curve (guint64  seed,
+             gboolean crossing,
+             guint    number,
+             gdouble  x,
+             guint    steps)
+{
+  g_autoptr(VernierContext) context = make_context (seed);
+  g_autoptr(VernierTrainer) trainer = create_benchmark ("sphere", 1);
+  g_autofree gchar *params = g_strdup_printf ("{\"x0\": %.17g}", x);
+  VernierTrial *trial = trial_from_json (number, params);
+  g_autoptr(GError) error = NULL;
+
+  g_object_set (trainer, "steps", steps, "crossing", crossing, NULL);
+  g_assert_true (vernier_trainer_prepare (trainer, context, &error));
+  g_assert_no_error (error);
+  g_assert_true (train (trainer, trial, NULL, &error));
+  g_assert_no_error (error);
+  return trial;
+}
+
+/* With crossing=true each trial converges at its own rate: its curve
+ * still decreases to its exact value, the same trial number under the
+ * same seed gives the same curve, and some trial that ends better looks
+ * worse early on than one that ends worse, which never happens without. */
+static void
+test_benchmark_crossing (void)
+{
+  const guint n = 30, steps = 10;
+  guint crossings[2] = { 0, 0 };
+
+  for (guint crossing = 0; crossing < 2; crossing++)
+    {
+      g_autoptr(GPtrArray) trials = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (guint i = 0; i < n; i++)
+        {
+          /* final values 0.25, 0.2601, ... increasing with i */
+          VernierTrial *trial = train_curve (23, crossing, i, 0.5 + 0.01 * i, steps);
+          g_autoptr(VernierTrial) again = train_curve (23, crossing, i, 0.5 + 0.01 * i, steps);
+          gdouble previous = G_MAXDOUBLE, value = NAN, value_again;
+
+          g_assert_cmpuint (vernier_trial_get_n_reports (trial), ==, steps);
+          for (guint s = 0; s < steps; s++)
+            {
+              g_assert_true (vernier_trial_get_report (trial, s, NULL, &value));
+              g_assert_true (vernier_trial_get_report (again, s, NULL, &value_again));
+              g_assert_cmpfloat (value, ==, value_again);
+              g_assert_cmpfloat (value, <, previous);
+              previous = value;
+            }
+          g_assert_cmpfloat (value, ==, vernier_trial_get_value (trial));
+          g_assert_cmpfloat_with_epsilon (value, (0.5 + 0.01 * i) * (0.5 + 0.01 * i), 1e-12);
+          g_ptr_array_add (trials, trial);
+        }
+
+      /* pairs whose order at the second step is not their final order */
+      for (guint a = 0; a < n; a++)
+        for (guint b = a + 1; b < n; b++)
+          {
+            gdouble early_a, early_b;
+
+            g_assert_true (vernier_trial_get_report (g_ptr_array_index (trials, a), 1,
+                                                     NULL, &early_a));
+            g_assert_true (vernier_trial_get_report (g_ptr_array_index (trials, b), 1,
+                                                     NULL, &early_b));
+            crossings[crossing] += early_a > early_b;
+          }
+    }
+
+  g_test_message ("pairs of %u trials crossing after step 2: %u without, %u with crossing=true",
+                  n, crossings[0], crossings[1]);
+  g_assert_cmpuint (crossings[0], ==, 0);
+  g_assert_cmpuint (crossings[1], >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -585,6 +663,7 @@ main (int   argc,
   g_test_add_func ("/vernier/benchmark/steps-rank", test_benchmark_steps_rank);
   g_test_add_func ("/vernier/benchmark/cancel-steps", test_benchmark_cancel_steps);
   g_test_add_func ("/vernier/benchmark/noise", test_benchmark_noise);
+  g_test_add_func ("/vernier/benchmark/crossing", test_benchmark_crossing);
 
   return g_test_run ();
 }

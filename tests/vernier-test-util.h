@@ -1,7 +1,8 @@
 #pragma once
 
-/* Helpers shared by the test programs: building search spaces without
- * repeating the error checks. Each aborts the test on an error. */
+/* Helpers shared by the test programs: building search spaces, temporary
+ * files, and reading what the `vernier` program wrote, without repeating
+ * the error checks. Each aborts the test on an error. */
 
 #include <vernier.h>
 
@@ -21,5 +22,22 @@ VernierDimension *vt_int_dimension         (const gchar      *name,
                                             gint64            step);
 VernierDimension *vt_categorical_dimension (const gchar      *name,
                                             const gchar      *choices_json);
+
+void              vt_remove_tree           (const gchar      *path);
+gchar            *vt_write_file            (const gchar      *dir,
+                                            const gchar      *name,
+                                            const gchar      *contents);
+void              vt_assert_contains       (const gchar      *haystack,
+                                            const gchar      *needle);
+JsonObject       *vt_parse_object          (const gchar      *text);
+gboolean          vt_objects_equal         (JsonObject       *a,
+                                            JsonObject       *b);
+JsonObject       *vt_params_of             (JsonObject       *object);
+const gchar      *vt_state_of              (JsonObject       *record);
+gboolean          vt_is_lost               (JsonObject       *record);
+gint64            vt_number_of             (JsonObject       *object,
+                                            const gchar      *member);
+GPtrArray        *vt_read_events           (const gchar      *path,
+                                            const gchar      *event);
 
 G_END_DECLS

@@ -22,7 +22,12 @@
  * intermediate values like a training run: step 1 to `steps`, each
  * `latency / steps` apart, decreasing towards the final value, which the
  * last step reports exactly. The gap at the start grows with the final
- * value, so pruners can tell bad trials early.
+ * value, so pruners can tell bad trials early. Every trial converges at
+ * the same rate, so two learning curves never cross and pruning on an
+ * early step costs nothing. With
+ * [property@VernierBenchmarkTrainer:crossing], each trial converges at
+ * its own rate, drawn from the study's seed and the trial number: curves
+ * cross, and a slow starter may end best, as in real training.
  */
 struct _VernierBenchmarkTrainer
 {
@@ -34,6 +39,7 @@ struct _VernierBenchmarkTrainer
   gint64 latency;       /* microseconds */
   gdouble noise;
   guint steps;
+  gboolean crossing;
 
   guint64 seed;
 };
@@ -45,6 +51,7 @@ enum {
   PROP_LATENCY,
   PROP_NOISE,
   PROP_STEPS,
+  PROP_CROSSING,
   N_PROPS
 };
 
@@ -61,6 +68,13 @@ G_DEFINE_DYNAMIC_TYPE_EXTENDED (VernierBenchmarkTrainer, vernier_benchmark_train
  * at fraction t of the steps is (e^(-kt) - e^(-k)) / (1 - e^(-k)), which is
  * 1 at t = 0 and exactly 0 at t = 1. */
 #define DECAY_RATE 3.0
+/* With crossing curves, each trial's rate is drawn log-uniformly from
+ * [CROSSING_RATE_MIN, CROSSING_RATE_MAX]: at a fifth of the steps the
+ * slowest trial still has 76 % of its gap to go, the fastest 14 %. */
+#define CROSSING_RATE_MIN 0.5
+#define CROSSING_RATE_MAX 10.0
+/* Keeps the draws of the rate apart from those of the noise. */
+#define CROSSING_STREAM 0x6372u
 
 /* One evaluation in flight: the timer and the cancellation watch, both
  * destroyed as soon as one of them completes the task. */
@@ -71,6 +85,7 @@ typedef struct
   gdouble regret;
   gdouble minimum;
   gdouble gap;
+  gdouble rate;         /* of the decay of the gap */
   guint steps;
   guint step;           /* steps reported so far */
   GSource *timer;
@@ -159,8 +174,8 @@ on_timer (gpointer user_data)
 
   run->step++;
   t = (gdouble) run->step / run->steps;
-  remaining = (exp (-DECAY_RATE * t) - exp (-DECAY_RATE)) /
-              (1.0 - exp (-DECAY_RATE));
+  remaining = (exp (-run->rate * t) - exp (-run->rate)) /
+              (1.0 - exp (-run->rate));
   vernier_trial_report (run->trial, run->step,
                         run->step == run->steps
                           ? run->value : run->value + run->gap * remaining);
@@ -266,7 +281,20 @@ vernier_benchmark_trainer_train_async (VernierTrainer      *trainer,
   run->regret = value - run->minimum;
   run->gap = 1.0 + fabs (run->regret);
   run->steps = self->steps;
+  run->rate = DECAY_RATE;
   run->value = value;
+  if (self->crossing)
+    {
+      guint32 seed_array[4] = {
+        (guint32) self->seed, (guint32) (self->seed >> 32),
+        vernier_trial_get_number (trial), CROSSING_STREAM
+      };
+      g_autoptr(GRand) rand = g_rand_new_with_seed_array (seed_array,
+                                                          G_N_ELEMENTS (seed_array));
+
+      run->rate = exp (g_rand_double_range (rand, log (CROSSING_RATE_MIN),
+                                            log (CROSSING_RATE_MAX)));
+    }
   if (self->noise > 0)
     {
       guint number = vernier_trial_get_number (trial);
@@ -344,6 +372,9 @@ vernier_benchmark_trainer_get_property (GObject    *object,
     case PROP_STEPS:
       g_value_set_uint (value, self->steps);
       break;
+    case PROP_CROSSING:
+      g_value_set_boolean (value, self->crossing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -373,6 +404,9 @@ vernier_benchmark_trainer_set_property (GObject      *object,
       break;
     case PROP_STEPS:
       self->steps = g_value_get_uint (value);
+      break;
+    case PROP_CROSSING:
+      self->crossing = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -461,6 +495,25 @@ vernier_benchmark_trainer_class_init (VernierBenchmarkTrainerClass *klass)
                        0, 1000000, 0,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                        G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VernierBenchmarkTrainer:crossing:
+   *
+   * With [property@VernierBenchmarkTrainer:steps]: whether each trial's
+   * intermediate values approach its final value at the trial's own
+   * rate (drawn log-uniformly between 0.5 and 10 from the study's seed
+   * and the trial number) instead of one rate for all (3). Learning
+   * curves then cross: a trial that starts slowly may end best, so
+   * pruning on early steps can stop it.
+   */
+  properties[PROP_CROSSING] =
+    g_param_spec_boolean ("crossing", "Crossing curves",
+                          "Step-wise: each trial converges at its own rate "
+                          "(0.5 to 10, drawn from the seed and trial number), "
+                          "so learning curves cross",
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                          G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -392,9 +392,16 @@ vernier_grid_tuner_observe (VernierTuner *tuner,
     remember_trial (self, trial);
 }
 
+static VernierTunerFlags
+vernier_grid_tuner_get_flags (VernierTuner *tuner)
+{
+  return VERNIER_TUNER_FLAGS_UNIQUE;
+}
+
 static void
 tuner_iface_init (VernierTunerInterface *iface)
 {
+  iface->get_flags = vernier_grid_tuner_get_flags;
   iface->prepare = vernier_grid_tuner_prepare;
   iface->suggest = vernier_grid_tuner_suggest;
   iface->observe = vernier_grid_tuner_observe;

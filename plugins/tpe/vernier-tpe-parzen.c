@@ -24,7 +24,10 @@
  * (the prior's centre counts as one, the domain's ends bound the outermost
  * only with consider_endpoints); multivariate, 0.2 × n^(-1/(d+4)) × width.
  * Both are clipped to [width / min(100, n_kernels + 1), width] with the
- * magic clip, to [1e-12, width] without.
+ * magic clip, to [1e-12, width] without. A joint estimator with
+ * scott_bandwidth instead gives each continuous dimension Scott's rule,
+ * 1.059 × the observations' weighted standard deviation × n^(-1/(d+4)),
+ * clipped to [min_bandwidth × width, width].
  *
  * Evaluation cost is what matters: the tuner scores every candidate
  * against the estimator of the trials that were not good, which holds
@@ -42,6 +45,8 @@
 #define MIN_SIGMA 1e-12
 #define MAGIC_CLIP_MAX_KERNELS 100.0
 #define MULTIVARIATE_SIGMA0 0.2
+/* Scott's rule: 1.059 σ n^(-1/(d+4)) */
+#define SCOTT_FACTOR 1.059
 #define VERNIER_TPE_BLOCK 16
 #define NEGLIGIBLE 1e-14
 /* -log(1e-17): below e^-40 times the prior kernel, a kernel of a joint
@@ -817,6 +822,33 @@ kernel_log_norm (const VernierTpeDomain  *domain,
   return norm;
 }
 
+/* The weighted standard deviation of column d of n rows. */
+static gdouble
+weighted_spread (const gdouble *rows,
+                 const gdouble *weights,
+                 guint          n,
+                 guint          n_dims,
+                 guint          d)
+{
+  gdouble total = 0.0, mean = 0.0, var = 0.0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      total += weights[i];
+      mean += weights[i] * rows[(gsize) i * n_dims + d];
+    }
+  if (!(total > 0.0))
+    return 0.0;
+  mean /= total;
+  for (guint i = 0; i < n; i++)
+    {
+      gdouble dx = rows[(gsize) i * n_dims + d] - mean;
+
+      var += weights[i] * dx * dx;
+    }
+  return sqrt (var / total);
+}
+
 /**
  * vernier_tpe_joint_build:
  * @joint: the estimator to (re)build
@@ -911,10 +943,19 @@ vernier_tpe_joint_build (VernierTpeJoint         *joint,
 
           if (!(range > 0.0))
             range = 1.0;
-          s = MULTIVARIATE_SIGMA0 * pow (MAX (n, 1), -1.0 / (n_dims + 4)) * range;
-          min_sigma = options->consider_magic_clip
-                      ? range / MIN (MAGIC_CLIP_MAX_KERNELS, 1.0 + k)
-                      : MIN_SIGMA;
+          if (options->scott_bandwidth && n >= 2 && domain->kind == VERNIER_TPE_CONTINUOUS)
+            {
+              s = SCOTT_FACTOR * weighted_spread (rows, weights, n, n_dims, d) *
+                  pow (n, -1.0 / (n_dims + 4));
+              min_sigma = MAX (options->min_bandwidth * range, MIN_SIGMA);
+            }
+          else
+            {
+              s = MULTIVARIATE_SIGMA0 * pow (MAX (n, 1), -1.0 / (n_dims + 4)) * range;
+              min_sigma = options->consider_magic_clip
+                          ? range / MIN (MAGIC_CLIP_MAX_KERNELS, 1.0 + k)
+                          : MIN_SIGMA;
+            }
           j->sigma[d] = CLAMP (s, min_sigma, range);
           j->inv[d] = 1.0 / j->sigma[d];
           j->prior_mu[d] = 0.5 * (domain->low + domain->high);

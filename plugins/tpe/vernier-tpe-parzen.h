@@ -61,6 +61,11 @@ typedef struct {
  * @normalized_kernels: divide each continuous kernel's density by its
  *   bandwidth (a normalized mixture); without, kernels are compared in
  *   units of their own bandwidth, which favours the broad ones
+ * @scott_bandwidth: joint estimators only: each dimension's bandwidth by
+ *   Scott's rule from the weighted spread of the observations, instead
+ *   of from their number alone
+ * @min_bandwidth: with @scott_bandwidth, the smallest bandwidth as a
+ *   fraction of the domain's width (instead of the magic clip)
  *
  * What shapes an estimator.
  */
@@ -72,6 +77,8 @@ typedef struct {
   gboolean multivariate;
   guint    n_dims;
   gboolean normalized_kernels;
+  gboolean scott_bandwidth;
+  gdouble  min_bandwidth;
 } VernierTpeOptions;
 
 /**

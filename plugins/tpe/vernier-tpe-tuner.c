@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "vernier-tpe-bandwidth.h"
 #include "vernier-tpe-parzen.h"
 #include "vernier-tpe-tuner.h"
 #include "vernier-tpe-weights.h"
@@ -32,7 +33,11 @@
  * parameter only from the trials where it is present), unless
  * [property@VernierTpeTuner:multivariate] is set: the unconditional
  * parameters are then modelled jointly, one product kernel per trial, and
- * the conditional ones on their own.
+ * the conditional ones on their own. The joint estimators' float
+ * bandwidths follow Scott's rule by default (from the spread of the
+ * observations, at least [property@VernierTpeTuner:min-bandwidth] of the
+ * range), which narrows the search onto the good trials as they gather;
+ * `bandwidth=optuna` restores Optuna 3.1's rule.
  *
  * Float parameters are modelled by truncated normal kernels (in log space
  * for a log parameter), stepped floats and integers by the kernels'
@@ -95,6 +100,8 @@ struct _VernierTpeTuner
   VernierTpeWeights weights;
   gboolean          multivariate;
   gboolean          normalized_kernels;
+  VernierTpeBandwidth bandwidth;
+  gdouble           min_bandwidth;
 
   /* state, set by prepare */
   Settings          cfg;
@@ -152,6 +159,8 @@ enum {
   PROP_WEIGHTS,
   PROP_MULTIVARIATE,
   PROP_NORMALIZED_KERNELS,
+  PROP_BANDWIDTH,
+  PROP_MIN_BANDWIDTH,
   N_PROPS
 };
 
@@ -685,6 +694,10 @@ build_joint (VernierTpeTuner *self)
 
   options.multivariate = TRUE;
   options.n_dims = self->n_joint;
+  /* bandwidths that differ between the two estimators only compare
+   * fairly as normalized densities */
+  if (options.scott_bandwidth)
+    options.normalized_kernels = TRUE;
   vernier_tpe_joint_build (&self->joint_below, self->joint_domains, self->n_joint,
                            &options, self->set_values[0], self->set_weights[0], count[0]);
   vernier_tpe_joint_build (&self->joint_above, self->joint_domains, self->n_joint,
@@ -831,6 +844,8 @@ vernier_tpe_tuner_prepare (VernierTuner    *tuner,
   self->cfg.estimator.multivariate = self->multivariate;
   self->cfg.estimator.n_dims = 1;
   self->cfg.estimator.normalized_kernels = self->normalized_kernels;
+  self->cfg.estimator.scott_bandwidth = self->bandwidth == VERNIER_TPE_BANDWIDTH_SCOTT;
+  self->cfg.estimator.min_bandwidth = self->min_bandwidth;
 
   self->space = g_object_ref (space);
   self->objective = g_object_ref (vernier_context_get_objective (context));
@@ -998,6 +1013,12 @@ vernier_tpe_tuner_get_property (GObject    *object,
     case PROP_NORMALIZED_KERNELS:
       g_value_set_boolean (value, self->normalized_kernels);
       break;
+    case PROP_MIN_BANDWIDTH:
+      g_value_set_double (value, self->min_bandwidth);
+      break;
+    case PROP_BANDWIDTH:
+      g_value_set_enum (value, self->bandwidth);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1045,6 +1066,12 @@ vernier_tpe_tuner_set_property (GObject      *object,
       break;
     case PROP_NORMALIZED_KERNELS:
       self->normalized_kernels = g_value_get_boolean (value);
+      break;
+    case PROP_MIN_BANDWIDTH:
+      self->min_bandwidth = g_value_get_double (value);
+      break;
+    case PROP_BANDWIDTH:
+      self->bandwidth = g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1201,6 +1228,37 @@ vernier_tpe_tuner_class_init (VernierTpeTunerClass *klass)
                           "Optuna 3.1)",
                           FALSE, flags);
 
+  /**
+   * VernierTpeTuner:bandwidth:
+   *
+   * How the joint estimators of a multivariate tuner choose the
+   * bandwidths of float parameters: `scott` (from the spread of the
+   * observations, so that the search narrows onto the good trials as
+   * they gather; kernels are normalized densities) or `optuna`
+   * (Optuna 3.1: from their number alone). Without
+   * [property@VernierTpeTuner:multivariate] it has no effect.
+   */
+  properties[PROP_BANDWIDTH] =
+    g_param_spec_enum ("bandwidth", "Bandwidth rule",
+                       "Multivariate float bandwidths: scott (from the spread "
+                       "of the observations) or optuna (Optuna 3.1: from "
+                       "their number alone)",
+                       VERNIER_TYPE_TPE_BANDWIDTH, VERNIER_TPE_BANDWIDTH_SCOTT,
+                       flags);
+
+  /**
+   * VernierTpeTuner:min-bandwidth:
+   *
+   * With `bandwidth=scott`, the smallest bandwidth of a float parameter,
+   * as a fraction of its range (of its log range for a log parameter):
+   * keeps the search from collapsing onto one point.
+   */
+  properties[PROP_MIN_BANDWIDTH] =
+    g_param_spec_double ("min-bandwidth", "Minimum bandwidth",
+                         "With bandwidth=scott: smallest bandwidth of a float "
+                         "parameter, as a fraction of its range",
+                         0.0, 1.0, 0.05, flags);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1222,6 +1280,8 @@ vernier_tpe_tuner_init (VernierTpeTuner *self)
   self->consider_endpoints = FALSE;
   self->weights = VERNIER_TPE_WEIGHTS_DEFAULT;
   self->multivariate = FALSE;
+  self->min_bandwidth = 0.05;
+  self->bandwidth = VERNIER_TPE_BANDWIDTH_SCOTT;
   self->version = 1;
 }
 
@@ -1230,6 +1290,7 @@ tpe_plugin_register (GTypeModule  *module,
                      GError      **error)
 {
   vernier_tpe_weights_register_type (module);
+  vernier_tpe_bandwidth_register_type (module);
   vernier_tpe_tuner_register_type (module);
   vernier_plugin_provide (module, "tpe", VERNIER_TYPE_TPE_TUNER);
   return TRUE;

@@ -17,8 +17,15 @@
  * The goal is a step ratio of at least 2 with a best regret within the
  * noise of the unpruned run, i.e. not told apart from it at p < 0.05.
  *
+ * Two kinds of learning curves: `parallel` (every trial converges at the
+ * same rate, so curves never cross and pruning on an early step costs
+ * nothing by construction) and `crossing` (the trainer's crossing=true:
+ * each trial converges at its own rate, so a slow starter may end best
+ * and a pruner may stop it).
+ *
  *   bench-pruners [--seeds N] [--trials T] [--steps S] [--noise SD]
- *                 [--functions a,b] [--pruners a,b] [--json FILE]
+ *                 [--curves parallel,crossing] [--functions a,b]
+ *                 [--pruners a,b] [--json FILE]
  */
 
 #include <math.h>
@@ -51,6 +58,8 @@ static const gchar * const default_pruners[] = {
 };
 
 static const gchar * const default_functions[] = { "branin", "hartmann6", NULL };
+
+static const gchar * const default_curves[] = { "parallel", "crossing", NULL };
 
 static const PrunerSpec *
 pruner_spec_lookup (const gchar *label)
@@ -112,12 +121,14 @@ run_study (VernierRegistry      *registry,
            guint                 trials,
            guint                 steps,
            gdouble               noise,
+           gboolean              crossing,
            Outcome              *outcome,
            GError              **error)
 {
   gchar noise_text[G_ASCII_DTOSTR_BUF_SIZE];
-  g_autofree gchar *extra = g_strdup_printf ("steps=%u\nnoise=%s\n", steps,
-                                             g_ascii_dtostr (noise_text, sizeof noise_text, noise));
+  g_autofree gchar *extra = g_strdup_printf ("steps=%u\nnoise=%s\ncrossing=%s\n", steps,
+                                             g_ascii_dtostr (noise_text, sizeof noise_text, noise),
+                                             crossing ? "true" : "false");
   g_autofree gchar *params = bench_function_params_text (function);
   g_autofree gchar *trainer = bench_function_trainer_text (function, extra);
   g_autofree gchar *pruner_group = NULL;
@@ -165,6 +176,8 @@ main (int    argc,
   g_autoptr(GPtrArray) pruners = g_ptr_array_new ();
   g_auto(GStrv) function_names = NULL;
   g_auto(GStrv) pruner_names = NULL;
+  g_auto(GStrv) curve_names = NULL;
+  g_autofree gchar *curves_opt = NULL;
   g_autofree gchar *functions_opt = NULL;
   g_autofree gchar *pruners_opt = NULL;
   g_autofree gchar *json_path = NULL;
@@ -178,6 +191,8 @@ main (int    argc,
     { "trials", 'n', 0, G_OPTION_ARG_INT, &trials, "Trials per study (default 100)", "T" },
     { "steps", 'S', 0, G_OPTION_ARG_INT, &steps, "Steps per trial (default 20)", "S" },
     { "noise", 0, 0, G_OPTION_ARG_DOUBLE, &noise, "Noise of the final values (default 0)", "SD" },
+    { "curves", 0, 0, G_OPTION_ARG_STRING, &curves_opt,
+      "Learning curves, comma-separated (default: parallel,crossing)", "LIST" },
     { "functions", 'f', 0, G_OPTION_ARG_STRING, &functions_opt,
       "Functions, comma-separated (default: branin,hartmann6)", "LIST" },
     { "pruners", 'p', 0, G_OPTION_ARG_STRING, &pruners_opt,
@@ -205,6 +220,14 @@ main (int    argc,
     if (bench_function_lookup (function_names[f]) == NULL)
       {
         g_printerr ("bench-pruners: unknown function '%s'\n", function_names[f]);
+        return 2;
+      }
+  curve_names = bench_split_list (curves_opt, default_curves);
+  for (guint c = 0; curve_names[c] != NULL; c++)
+    if (!g_str_equal (curve_names[c], "parallel") && !g_str_equal (curve_names[c], "crossing"))
+      {
+        g_printerr ("bench-pruners: unknown curves '%s' (known: parallel, crossing)\n",
+                    curve_names[c]);
         return 2;
       }
   pruner_names = bench_split_list (pruners_opt, default_pruners);
@@ -240,12 +263,15 @@ main (int    argc,
       bench_json_skip (skipped, "pruner", spec->label, NULL, "not built");
     }
 
-  g_print ("\n%-10s %-10s %5s %9s %6s %7s  %-34s %6s %5s %6s  %s\n",
-           "function", "pruner", "seeds", "steps", "ratio", "pruned",
+  g_print ("\n%-9s %-10s %-10s %5s %9s %6s %7s  %-34s %6s %5s %6s  %s\n",
+           "curves", "function", "pruner", "seeds", "steps", "ratio", "pruned",
            "best regret: median [q1, q3]", "ratio", "same", "p", "goal");
 
+  for (guint c = 0; curve_names[c] != NULL; c++)
   for (guint f = 0; function_names[f] != NULL; f++)
     {
+      const gchar *curves = curve_names[c];
+      gboolean crossing = g_str_equal (curves, "crossing");
       const BenchFunction *function = bench_function_lookup (function_names[f]);
       g_autofree gdouble *base_best = g_new0 (gdouble, seeds);
       gdouble base_steps = NAN, base_median = NAN;
@@ -269,7 +295,7 @@ main (int    argc,
               Outcome outcome;
 
               if (!run_study (registry, pruner, function, seed, trials, steps, noise,
-                              &outcome, &run_error))
+                              crossing, &outcome, &run_error))
                 {
                   g_prefix_error (&run_error, "seed %d: ", seed);
                   break;
@@ -283,8 +309,8 @@ main (int    argc,
 
           if (run_error != NULL)
             {
-              g_print ("%-10s %-10s error: %s\n", function->name, pruner->label,
-                       run_error->message);
+              g_print ("%-9s %-10s %-10s error: %s\n", curves, function->name,
+                       pruner->label, run_error->message);
               bench_json_skip (skipped, "pruner", pruner->label, function->name,
                                run_error->message);
               json_array_unref (best_array);
@@ -308,13 +334,14 @@ main (int    argc,
                : step_ratio >= STEP_GOAL && pvalue >= P_THRESHOLD ? "met"
                : "NOT met";
 
-          g_print ("%-10s %-10s %5d %9.0f %6.2f %7.1f  %10.3e [%9.3e, %9.3e] %6.2f %2u/%-2d %6.3f  %s\n",
-                   function->name, pruner->label, seeds, total_steps / seeds, step_ratio,
+          g_print ("%-9s %-10s %-10s %5d %9.0f %6.2f %7.1f  %10.3e [%9.3e, %9.3e] %6.2f %2u/%-2d %6.3f  %s\n",
+                   curves, function->name, pruner->label, seeds, total_steps / seeds, step_ratio,
                    bench_quantile (pruned, seeds, 0.5), median,
                    bench_quantile (best, seeds, 0.25), bench_quantile (best, seeds, 0.75),
                    regret_ratio, same, seeds, pvalue, goal);
 
           result = json_object_new ();
+          json_object_set_string_member (result, "curves", curves);
           json_object_set_string_member (result, "function", function->name);
           json_object_set_string_member (result, "pruner", pruner->label);
           json_object_set_array_member (result, "best_regret", best_array);

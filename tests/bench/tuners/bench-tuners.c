@@ -18,11 +18,17 @@
  * these values go to the file too, so that the Optuna side can check its
  * own formulas against them.
  *
- *   bench-tuners [--seeds N] [--trials T] [--functions a,b] [--tuners a,b]
- *                [--json FILE]
+ * --set LABEL:KEY=VALUE adds a key to the [tuner] group of one tuner
+ * (e.g. `--set tpe:ei-candidates=24`), to measure a property's effect;
+ * --first-seed runs seeds F..F+N-1 instead of 1..N, a second sample to
+ * check that a result does not belong to one set of seeds.
+ *
+ *   bench-tuners [--seeds N] [--first-seed F] [--trials T] [--functions a,b]
+ *                [--tuners a,b] [--set LABEL:KEY=VALUE]... [--json FILE]
  */
 
 #include <math.h>
+#include <string.h>
 
 #include "bench-util.h"
 
@@ -207,6 +213,7 @@ on_trial_finished (VernierStudy *study,
 static GArray *
 run_study (VernierRegistry      *registry,
            const TunerSpec      *tuner,
+           const gchar          *extra_keys,
            const BenchFunction  *function,
            guint                 seed,
            guint                 trials,
@@ -227,10 +234,10 @@ run_study (VernierRegistry      *registry,
 
   text = g_strdup_printf ("[study]\nname=%s-%s-%u\nobjective=value\n"
                           "direction=minimize\ntrials=%u\nparallel=1\nseed=%u\n\n"
-                          "%s[tuner]\nplugin=%s\n%s\n%s",
+                          "%s[tuner]\nplugin=%s\n%s%s\n%s",
                           tuner->label, function->name, seed, trials, seed,
                           params, tuner->plugin, tuner->keys ? tuner->keys : "",
-                          trainer);
+                          extra_keys != NULL ? extra_keys : "", trainer);
 
   config = vernier_config_new_from_data (text, -1, path, NULL, error);
   if (config == NULL)
@@ -313,18 +320,25 @@ main (int    argc,
   g_autofree gchar *functions_opt = NULL;
   g_autofree gchar *tuners_opt = NULL;
   g_autofree gchar *json_path = NULL;
+  g_auto(GStrv) sets = NULL;
+  g_autoptr(GHashTable) extra_keys = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                            g_free, g_free);
   gint seeds = DEFAULT_SEEDS;
+  gint first_seed = 1;
   gint trials = DEFAULT_TRIALS;
   guint checkpoints[N_CHECKPOINTS];
   gint64 total_start = g_get_monotonic_time ();
   const GOptionEntry entries[] = {
     { "seeds", 's', 0, G_OPTION_ARG_INT, &seeds, "Seeds 1..N per tuner and function (default 20)", "N" },
+    { "first-seed", 0, 0, G_OPTION_ARG_INT, &first_seed, "Seeds F..F+N-1 instead of 1..N", "F" },
     { "trials", 'n', 0, G_OPTION_ARG_INT, &trials, "Trials per study (default 100)", "T" },
     { "functions", 'f', 0, G_OPTION_ARG_STRING, &functions_opt,
       "Functions, comma-separated (default: branin,hartmann6,rosenbrock,ackley,"
       "styblinski-tang,mixed; also: sphere)", "LIST" },
     { "tuners", 't', 0, G_OPTION_ARG_STRING, &tuners_opt,
       "Tuners, comma-separated (default: random,sobol,tpe,tpe-mv,cmaes)", "LIST" },
+    { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &sets,
+      "Add KEY=VALUE to the [tuner] group of tuner LABEL (repeatable)", "LABEL:KEY=VALUE" },
     { "json", 'j', 0, G_OPTION_ARG_FILENAME, &json_path, "Write every run's curve to FILE", "FILE" },
     { NULL }
   };
@@ -336,9 +350,10 @@ main (int    argc,
       g_printerr ("bench-tuners: %s\n", error->message);
       return 2;
     }
-  if (seeds < 1 || trials < 4)
+  if (seeds < 1 || first_seed < 1 || trials < 4)
     {
-      g_printerr ("bench-tuners: --seeds takes a positive number, --trials at least 4\n");
+      g_printerr ("bench-tuners: --seeds and --first-seed take a positive number, "
+                  "--trials at least 4\n");
       return 2;
     }
   checkpoints[0] = trials / 4;
@@ -361,11 +376,35 @@ main (int    argc,
         return 2;
       }
 
+  for (guint i = 0; sets != NULL && sets[i] != NULL; i++)
+    {
+      const gchar *colon = strchr (sets[i], ':');
+      g_autofree gchar *label = NULL;
+      gchar *keys;
+
+      if (colon == NULL || strchr (colon, '=') == NULL)
+        {
+          g_printerr ("bench-tuners: --set takes LABEL:KEY=VALUE, not '%s'\n", sets[i]);
+          return 2;
+        }
+      label = g_strndup (sets[i], colon - sets[i]);
+      if (tuner_spec_lookup (label) == NULL)
+        {
+          g_printerr ("bench-tuners: --set: unknown tuner '%s'\n", label);
+          return 2;
+        }
+      keys = g_strconcat (g_hash_table_contains (extra_keys, label)
+                          ? (const gchar *) g_hash_table_lookup (extra_keys, label) : "",
+                          colon + 1, "\n", NULL);
+      g_hash_table_replace (extra_keys, g_steal_pointer (&label), keys);
+    }
+
   registry = bench_registry_new ();
   machine = bench_machine_describe ();
   bench_machine_print ("bench-tuners", machine);
-  g_print ("bench-tuners: %d seeds (1..%d), %d trials per study, parallel=1, "
-           "regret = best value - known minimum\n", seeds, seeds, trials);
+  g_print ("bench-tuners: %d seeds (%d..%d), %d trials per study, parallel=1, "
+           "regret = best value - known minimum\n", seeds, first_seed,
+           first_seed + seeds - 1, trials);
 
   for (guint t = 0; tuner_names[t] != NULL; t++)
     {
@@ -404,11 +443,12 @@ main (int    argc,
               continue;
             }
 
-          for (gint seed = 1; seed <= seeds; seed++)
+          for (gint seed = first_seed; seed < first_seed + seeds; seed++)
             {
               gint64 wall_us = 0;
-              GArray *curve = run_study (registry, tuner, function, seed, trials,
-                                         &wall_us, &run_error);
+              GArray *curve = run_study (registry, tuner,
+                                         g_hash_table_lookup (extra_keys, tuner->label),
+                                         function, seed, trials, &wall_us, &run_error);
               JsonObject *run;
               JsonArray *points;
               gdouble wall = wall_us;
@@ -459,6 +499,15 @@ main (int    argc,
       json_object_set_string_member (root, "program", "bench-tuners");
       json_object_set_object_member (root, "machine", json_object_ref (machine));
       json_object_set_int_member (root, "seeds", seeds);
+      json_object_set_int_member (root, "first_seed", first_seed);
+      if (sets != NULL)
+        {
+          JsonArray *set_array = json_array_new ();
+
+          for (guint i = 0; sets[i] != NULL; i++)
+            json_array_add_string_element (set_array, sets[i]);
+          json_object_set_array_member (root, "set", set_array);
+        }
       json_object_set_int_member (root, "trials", trials);
       json_object_set_array_member (root, "checkpoints", checkpoint_array);
       json_object_set_array_member (root, "checks", json_array_ref (checks));

@@ -3,7 +3,7 @@
 
 The same functions (bench_functions.py, checked against the values the C
 side printed at known minimizers and random points), the same domains, the
-same seeds 1..N given to the samplers, the same budget:
+same seeds given to the samplers (1..N, or --first-seed F: F..F+N-1), the same budget:
 
     random  RandomSampler(seed=s)
     sobol   QMCSampler(qmc_type="sobol", scramble=True, seed=s)
@@ -203,6 +203,8 @@ def check_functions(path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="seeds FIRST..FIRST+N-1 (default 1)")
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--functions", default=",".join(SUITE))
     ap.add_argument("--tuners", default=",".join(TUNERS))
@@ -242,12 +244,13 @@ def main():
         if name not in TUNERS:
             ap.error("unknown tuner %r" % name)
     tasks = [(t, f, s, args.trials) for f in functions for t in tuners
-             for s in range(1, args.seeds + 1)
+             for s in range(args.first_seed, args.first_seed + args.seeds)
              if not (t == "cmaes" and f == "mixed")]
     tasks.sort(key=lambda task: -TUNER_COST[task[0]])
 
-    print("optuna_side: %d studies of %d trials (seeds 1..%d) in %d processes"
-          % (len(tasks), args.trials, args.seeds, args.workers))
+    print("optuna_side: %d studies of %d trials (seeds %d..%d) in %d processes"
+          % (len(tasks), args.trials, args.first_seed, args.first_seed + args.seeds - 1,
+             args.workers))
     sys.stdout.flush()
     start = time.perf_counter()
     runs = []
@@ -307,7 +310,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"program": "optuna_side", "machine": info, "seeds": args.seeds,
-                       "trials": args.trials, "checkpoints": checkpoints,
+                       "first_seed": args.first_seed, "trials": args.trials, "checkpoints": checkpoints,
                        "workers": args.workers, "studies_s": studies_s,
                        "suggest_s": suggest_s, "runs": runs, "suggest": suggest}, f, indent=1)
         print("optuna_side: wrote %s" % args.json)
