@@ -328,7 +328,8 @@ static const gchar *study_keys[] = {
 
 /* The storage plugin: `storage=NAME` in [study] or `plugin=NAME` in
  * [storage] (whose other keys are its properties); else $VERNIER_STORAGE,
- * else sqlite. The
+ * else sqlite. When both name one and they differ, [study] wins and the
+ * group is set aside. The
  * key file gets the plugin key so that [storage] is built like any plugin
  * group. */
 static gboolean
@@ -350,11 +351,14 @@ parse_storage (VernierConfig  *self,
   if (in_group != NULL)
     g_strstrip (in_group);
 
+  /* storage= in [study] wins, as `--set study.storage=memory` means: the
+   * [storage] group then describes another storage, and is set aside. */
   if (in_study != NULL && in_group != NULL && !g_str_equal (in_study, in_group))
     {
-      config_error (error, self->path, "storage", "plugin", "'%s' disagrees with "
-                    "storage=%s in [study]; give the storage once", in_group, in_study);
-      return FALSE;
+      g_debug ("%s: storage=%s in [study] replaces [storage] plugin=%s", self->path,
+               in_study, in_group);
+      g_key_file_remove_group (kf, "storage", NULL);
+      g_clear_pointer (&in_group, g_free);
     }
   if (in_study != NULL && *in_study == '\0')
     {
@@ -367,6 +371,9 @@ parse_storage (VernierConfig  *self,
       const gchar *from_env = g_getenv ("VERNIER_STORAGE");
 
       in_study = g_strdup (from_env != NULL && *from_env != '\0' ? from_env : "sqlite");
+      /* A [storage] group without plugin= describes the default, sqlite. */
+      if (!g_str_equal (in_study, "sqlite"))
+        g_key_file_remove_group (kf, "storage", NULL);
     }
   g_key_file_set_string (kf, "storage", "plugin", in_group != NULL ? in_group : in_study);
   return TRUE;

@@ -34,6 +34,23 @@ typedef struct
   gboolean      exhausted;
 } TunerSlot;
 
+/* A tuner's suggestion that a claim did not use yet: it keeps who made
+ * it, for the record and for a grid's uniqueness. */
+typedef struct
+{
+  JsonObject *params;
+  gchar      *tuner;
+  gboolean    unique;
+} Proposal;
+
+static void
+proposal_free (Proposal *proposal)
+{
+  g_clear_pointer (&proposal->params, json_object_unref);
+  g_free (proposal->tuner);
+  g_free (proposal);
+}
+
 typedef enum
 {
   CANCEL_NONE,
@@ -101,7 +118,7 @@ struct _VernierStudy
   gint64           heartbeat;    /* µs */
   gchar           *host;
   guint            worker;       /* this process's id in the storage */
-  GQueue           leftovers;    /* JsonObject* proposals a claim did not use */
+  GQueue           leftovers;    /* Proposal* a claim did not use */
   GHashTable      *known;        /* numbers of the trials in the history */
   guint            sync_from;    /* every trial below is in the history or ours */
   guint            n_claiming;
@@ -110,7 +127,10 @@ struct _VernierStudy
   guint            n_taken_over;
   guint            n_counted;    /* trials counting towards the budget, as far as known here */
   gboolean         idle_wait;    /* nothing to claim while other workers run trials */
+  GSource         *idle_source;  /* looks again while idle_wait */
+  gint64           idle_delay;   /* µs, grows while nothing changes */
   gboolean         beat_pending;
+  gboolean         opening;      /* the storage is not open yet */
   GHashTable      *beats;        /* worker id → Beat, storage thread only */
   GSource         *heartbeat_source;
 };
@@ -138,6 +158,8 @@ static GParamSpec *properties[N_PROPS];
 
 static void fill (VernierStudy *self);
 static void maybe_finish (VernierStudy *self);
+static void storage_failed (VernierStudy *self, GError *error);
+static void wait_for_others (VernierStudy *self);
 
 static void
 tuner_slot_clear (gpointer data)
@@ -173,6 +195,11 @@ vernier_study_dispose (GObject *object)
       g_source_destroy (self->heartbeat_source);
       g_clear_pointer (&self->heartbeat_source, g_source_unref);
     }
+  if (self->idle_source != NULL)
+    {
+      g_source_destroy (self->idle_source);
+      g_clear_pointer (&self->idle_source, g_source_unref);
+    }
   g_clear_pointer (&self->observers, g_ptr_array_unref);
   g_clear_pointer (&self->pruners, g_ptr_array_unref);
 
@@ -195,7 +222,7 @@ vernier_study_finalize (GObject *object)
   g_clear_object (&self->storage);
   g_clear_object (&self->queue);
   g_free (self->host);
-  g_queue_clear_full (&self->leftovers, (GDestroyNotify) json_object_unref);
+  g_queue_clear_full (&self->leftovers, (GDestroyNotify) proposal_free);
   g_clear_pointer (&self->known, g_hash_table_unref);
   g_clear_pointer (&self->beats, g_hash_table_unref);
 
@@ -961,9 +988,9 @@ store_done (gpointer data,
   if (job->error != NULL && self->fatal == NULL)
     /* Nothing can be saved any more, or another worker took the trial
      * over: either way its result is not the study's. */
-    fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
-                                   "trial %u could not be saved: %s",
-                                   vernier_trial_get_number (trial), job->error->message));
+    storage_failed (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                                       "trial %u could not be saved: %s",
+                                       vernier_trial_get_number (trial), job->error->message));
   else if (job->error == NULL)
     {
       add_to_history (self, trial);
@@ -1016,6 +1043,13 @@ finish_trial (Running           *r,
   g_ptr_array_remove_fast (self->running, r);
   destroy_source (&r->timeout);
   destroy_source (&r->grace);
+  /* A report arriving while the record is saved must not reach the
+   * pruners: the trial is over. */
+  if (r->reported_id != 0)
+    {
+      g_signal_handler_disconnect (trial, r->reported_id);
+      r->reported_id = 0;
+    }
 
   if (message != NULL)
     vernier_trial_set_error_message (trial, message);
@@ -1028,7 +1062,7 @@ finish_trial (Running           *r,
   /* A trial the user interrupted did not fail: it runs again, first, when
    * the study resumes. */
   job->release = r->reason == CANCEL_INTERRUPT && state != VERNIER_TRIAL_STATE_COMPLETE;
-  if (job->release)
+  if (job->release && self->n_counted > 0)
     self->n_counted--;
   self->n_storing++;
   vernier_storage_queue_push (self->queue, store_run, store_done, job);
@@ -1106,6 +1140,41 @@ on_trial_timeout (gpointer data)
   g_clear_pointer (&r->timeout, g_source_unref);
   cancel_trial (r, CANCEL_TIMEOUT);
   return G_SOURCE_REMOVE;
+}
+
+/* Cancels every running trial. Cancelling may complete a trial at once,
+ * and its handlers may cancel the study again: always look at the live
+ * list, never at a copy. */
+static void
+cancel_running (VernierStudy *self)
+{
+  for (;;)
+    {
+      Running *next = NULL;
+
+      for (guint i = 0; i < self->running->len && next == NULL; i++)
+        {
+          Running *r = g_ptr_array_index (self->running, i);
+
+          if (r->reason == CANCEL_NONE)
+            next = r;
+        }
+      if (next == NULL)
+        break;
+      cancel_trial (next, CANCEL_INTERRUPT);
+    }
+}
+
+/* The storage failed: nothing more can be saved. The study stops, its
+ * running trials are cancelled (their results could not be kept) and it
+ * stops heart-beating, so that another worker takes them over. */
+static void
+storage_failed (VernierStudy *self,
+                GError       *error)
+{
+  fail_study (self, error);
+  destroy_source (&self->heartbeat_source);
+  cancel_running (self);
 }
 
 static void
@@ -1388,8 +1457,8 @@ release_done (gpointer data,
   ReleaseJob *job = data;
 
   if (job->error != NULL)
-    g_warning ("trial %u could not be put back in the queue: %s", job->number,
-               job->error->message);
+    g_message ("trial %u could not be put back in the queue (it is taken over "
+               "when the study runs again): %s", job->number, job->error->message);
   g_clear_error (&job->error);
   /* The study may have been waiting for this last job to finish. */
   maybe_finish (job->study);
@@ -1403,7 +1472,8 @@ release_trial (VernierStudy *self,
 {
   ReleaseJob *job = g_new0 (ReleaseJob, 1);
 
-  self->n_counted--;
+  if (self->n_counted > 0)
+    self->n_counted--;
   job->study = g_object_ref (self);
   job->worker = self->worker;
   job->number = number;
@@ -1420,9 +1490,9 @@ claim_done (gpointer data,
   self->n_claiming--;
   if (job->error != NULL)
     {
-      fail_study (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
-                                     "study '%s': %s", vernier_study_get_name (self),
-                                     job->error->message));
+      storage_failed (self, g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                                         "study '%s': %s", vernier_study_get_name (self),
+                                         job->error->message));
       g_clear_pointer (&job->proposal, json_object_unref);
     }
   else
@@ -1432,13 +1502,21 @@ claim_done (gpointer data,
       /* A proposal the storage did not use waits for the next claim. */
       if (job->proposal != NULL &&
           (job->result == VERNIER_CLAIM_DEQUEUED || job->result == VERNIER_CLAIM_SPENT))
-        g_queue_push_tail (&self->leftovers, g_steal_pointer (&job->proposal));
+        {
+          Proposal *left = g_new0 (Proposal, 1);
+
+          left->params = g_steal_pointer (&job->proposal);
+          left->tuner = g_strdup (job->tuner);
+          left->unique = job->unique;
+          g_queue_push_tail (&self->leftovers, left);
+        }
 
       switch (job->result)
         {
         case VERNIER_CLAIM_STARTED:
         case VERNIER_CLAIM_DEQUEUED:
           self->n_counted++;
+          self->idle_delay = 0;
           if (self->stopping || self->finished)
             release_trial (self, json_object_get_int_member (job->record, "number"));
           else
@@ -1461,8 +1539,9 @@ claim_done (gpointer data,
         case VERNIER_CLAIM_SPENT:
           if (job->n_others > 0)
             /* A worker that dies now leaves trials to take over: stay
-             * until the others are done (the heartbeat looks again). */
-            self->idle_wait = TRUE;
+             * until the others are done, looking again soon, then less
+             * and less often (at most once a heartbeat). */
+            wait_for_others (self);
           else if (job->result == VERNIER_CLAIM_SPENT)
             stop_with (self, "the trial budget is spent");
           else
@@ -1480,6 +1559,28 @@ claim_done (gpointer data,
 
   fill (self);
   g_object_unref (self);
+}
+
+static gboolean
+on_idle_wait_over (gpointer data)
+{
+  VernierStudy *self = data;
+
+  g_clear_pointer (&self->idle_source, g_source_unref);
+  self->idle_wait = FALSE;
+  fill (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for_others (VernierStudy *self)
+{
+  self->idle_wait = TRUE;
+  self->idle_delay = CLAMP (self->idle_delay * 2, 20 * 1000, self->heartbeat);
+  destroy_source (&self->idle_source);
+  self->idle_source = g_timeout_source_new ((guint) MAX (self->idle_delay / 1000, 1));
+  g_source_set_callback (self->idle_source, on_idle_wait_over, self, NULL);
+  g_source_attach (self->idle_source, g_task_get_context (self->task));
 }
 
 static void
@@ -1547,25 +1648,30 @@ fill (VernierStudy *self)
               break;
             }
 
-          params = g_queue_pop_head (&self->leftovers);
-          if (params == NULL)
+          if (!g_queue_is_empty (&self->leftovers))
             {
-              params = ask (self, &error);
-              if (params == NULL && g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
-                {
-                  /* Asked again when a trial finishes or the tuner is ready. */
-                  self->waiting = TRUE;
-                  break;
-                }
-              if (params == NULL && !g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
-                {
-                  fail_study (self, g_steal_pointer (&error));
-                  break;
-                }
-              /* Exhausted: the queue may still hold WAITING trials. */
-              if (params == NULL && self->n_claiming > 0)
-                break;
+              Proposal *left = g_queue_pop_head (&self->leftovers);
+
+              claim (self, g_steal_pointer (&left->params), left->tuner, left->unique, FALSE);
+              proposal_free (left);
+              continue;
             }
+
+          params = ask (self, &error);
+          if (params == NULL && g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PENDING))
+            {
+              /* Asked again when a trial finishes or the tuner is ready. */
+              self->waiting = TRUE;
+              break;
+            }
+          if (params == NULL && !g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_EXHAUSTED))
+            {
+              fail_study (self, g_steal_pointer (&error));
+              break;
+            }
+          /* Exhausted: the queue may still hold WAITING trials. */
+          if (params == NULL && self->n_claiming > 0)
+            break;
 
           if (params != NULL && self->current_tuner < self->tuners->len)
             slot = &g_array_index (self->tuners, TunerSlot, self->current_tuner);
@@ -1586,7 +1692,8 @@ fill (VernierStudy *self)
                  FALSE);
         }
 
-      if (!self->stopping && self->time_budget > 0 && !budget_left (self))
+      if (!self->stopping && self->time_budget > 0 &&
+          g_get_monotonic_time () - self->start_monotonic >= self->time_budget)
         stop_with (self, "the time budget is spent");
     }
   while (self->refill && !self->finished);
@@ -1829,6 +1936,7 @@ fail_start (VernierStudy *self,
   destroy_source (&self->time_source);
   destroy_source (&self->cancel_source);
   destroy_source (&self->heartbeat_source);
+  destroy_source (&self->idle_source);
   g_task_return_error (task, error);
 }
 
@@ -1904,9 +2012,17 @@ open_done (gpointer data,
   g_autoptr(GError) error = NULL;
   VernierTrial *best;
 
-  if (job->error != NULL)
+  self->opening = FALSE;
+  if (self->finished || self->task == NULL)
+    ;
+  else if (job->error != NULL)
     error = g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE, "study '%s': %s",
                          vernier_study_get_name (self), job->error->message);
+  else if (job->stored == NULL)
+    error = g_error_new (VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                         "study '%s': the storage %s opened the study without "
+                         "saying what it holds", vernier_study_get_name (self),
+                         G_OBJECT_TYPE_NAME (self->storage));
   else if (g_strcmp0 (job->stored, job->description) != 0)
     {
       g_autofree gchar *what = describe_mismatch (job->stored, job->description);
@@ -1917,7 +2033,9 @@ open_done (gpointer data,
                            vernier_study_get_name (self), what);
     }
 
-  if (error == NULL)
+  if (self->finished || self->task == NULL)
+    ;
+  else if (error == NULL)
     {
       self->n_taken_over = job->n_taken;
       for (guint i = 0; i < json_array_get_length (job->records); i++)
@@ -1952,10 +2070,9 @@ open_done (gpointer data,
         }
     }
 
-  if (error == NULL)
-    prepare_plugins (self, &error);
-
-  if (error != NULL)
+  if (self->finished || self->task == NULL)
+    ;
+  else if (error != NULL || !prepare_plugins (self, &error))
     fail_start (self, g_steal_pointer (&error));
   else
     {
@@ -1997,6 +2114,7 @@ finish_now (gpointer data)
   destroy_source (&self->time_source);
   destroy_source (&self->cancel_source);
   destroy_source (&self->heartbeat_source);
+  destroy_source (&self->idle_source);
 
   best = vernier_context_get_best_trial (self->context);
   n_finished = vernier_context_get_n_trials (self->context);
@@ -2033,7 +2151,7 @@ maybe_finish (VernierStudy *self)
 {
   if (self->finished || self->finish_source != NULL || self->task == NULL)
     return;
-  if (self->running->len > 0 || self->n_claiming > 0 || self->n_storing > 0)
+  if (self->running->len > 0 || self->n_claiming > 0 || self->n_storing > 0 || self->opening)
     return;
   if (self->queue != NULL && vernier_storage_queue_get_n_pending (self->queue) > 0)
     return;
@@ -2071,6 +2189,13 @@ start_in_idle (gpointer data)
 
   if (self->finished)
     return G_SOURCE_REMOVE;
+  if (self->stopping)
+    {
+      /* Stopped or cancelled before it started: nothing to open. */
+      self->opening = FALSE;
+      maybe_finish (self);
+      return G_SOURCE_REMOVE;
+    }
   job = g_new0 (OpenJob, 1);
   job->study = g_object_ref (self);
   job->description = vernier_study_describe (self);
@@ -2242,6 +2367,7 @@ vernier_study_run_async (VernierStudy        *self,
     self->storage = vernier_memory_storage_new ();
   self->queue = vernier_storage_queue_new (self->storage, g_task_get_context (task));
   self->host = g_strdup (g_get_host_name ());
+  self->opening = TRUE;
 
   idle = g_idle_source_new ();
   g_source_set_priority (idle, G_PRIORITY_DEFAULT);
@@ -2349,24 +2475,7 @@ vernier_study_cancel (VernierStudy *self,
       : g_error_new (VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED,
                      "study '%s' was interrupted", vernier_study_get_name (self));
   stop_with (self, self->interrupt->message);
-
-  /* Cancelling may complete a trial at once, and its handlers may cancel
-   * the study again: always look at the live list, never at a copy. */
-  for (;;)
-    {
-      Running *next = NULL;
-
-      for (guint i = 0; i < self->running->len && next == NULL; i++)
-        {
-          Running *r = g_ptr_array_index (self->running, i);
-
-          if (r->reason == CANCEL_NONE)
-            next = r;
-        }
-      if (next == NULL)
-        break;
-      cancel_trial (next, CANCEL_INTERRUPT);
-    }
+  cancel_running (self);
 
   /* Asked twice (a second Ctrl-C): do not wait for trainers any more. */
   if (again)

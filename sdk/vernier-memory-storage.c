@@ -354,12 +354,19 @@ owned_record (VernierMemoryStorage  *self,
       return NULL;
     }
   record = g_ptr_array_index (self->records, number);
-  if (g_strcmp0 (record_state (record), "running") != 0 ||
-      json_object_get_int_member_with_default (record, "worker", 0) != worker)
+  if (json_object_get_boolean_member_with_default (record, "lost", FALSE) ||
+      (g_strcmp0 (record_state (record), "running") == 0 &&
+       json_object_get_int_member_with_default (record, "worker", 0) != worker))
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE,
-                   "trial %" G_GINT64_FORMAT " was taken over by another worker",
-                   number);
+                   "trial %" G_GINT64_FORMAT " was taken over by another worker", number);
+      return NULL;
+    }
+  if (g_strcmp0 (record_state (record), "running") != 0)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                   "trial %" G_GINT64_FORMAT " is %s, not running", number,
+                   record_state (record));
       return NULL;
     }
   return record;

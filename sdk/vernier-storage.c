@@ -460,8 +460,7 @@ static void
 set_now (JsonObject  *record,
          const gchar *member)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree gchar *text = g_date_time_format_iso8601 (now);
+  g_autofree gchar *text = vernier_format_time (g_get_real_time ());
 
   json_object_set_string_member (record, member, text);
 }

@@ -725,14 +725,6 @@ vernier_trial_state_to_nick (VernierTrialState state)
   return nicks[state];
 }
 
-static GDateTime *
-date_time_from_usec (gint64 usec)
-{
-  g_autoptr(GDateTime) seconds = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC);
-
-  return g_date_time_add (seconds, usec % G_USEC_PER_SEC);
-}
-
 /**
  * vernier_trial_to_json:
  * @self: a #VernierTrial
@@ -747,86 +739,65 @@ date_time_from_usec (gint64 usec)
 JsonNode *
 vernier_trial_to_json (VernierTrial *self)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  JsonObject *object;
+  JsonNode *node;
   guint n;
 
   g_return_val_if_fail (VERNIER_IS_TRIAL (self), NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "number");
-  json_builder_add_int_value (b, self->number);
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, vernier_trial_state_to_nick (self->state));
-  json_builder_set_member_name (b, "params");
-  json_builder_add_value (b, json_node_init_object (json_node_alloc (), self->params));
-  if (self->has_value)
-    {
-      json_builder_set_member_name (b, "value");
-      if (isfinite (self->value))
-        json_builder_add_double_value (b, self->value);
-      else
-        json_builder_add_null_value (b);
-    }
+  object = json_object_new ();
+  json_object_set_int_member (object, "number", self->number);
+  json_object_set_string_member (object, "state", vernier_trial_state_to_nick (self->state));
+  json_object_set_object_member (object, "params", json_object_ref (self->params));
+  if (self->has_value && isfinite (self->value))
+    json_object_set_double_member (object, "value", self->value);
+  else if (self->has_value)
+    json_object_set_null_member (object, "value");
 
   n = vernier_trial_get_n_reports (self);
   if (n > 0)
     {
-      json_builder_set_member_name (b, "intermediate");
-      json_builder_begin_array (b);
+      JsonArray *reports = json_array_sized_new (n);
+
       for (guint i = 0; i < n; i++)
         {
+          JsonArray *pair = json_array_sized_new (2);
           gint64 step;
           gdouble value;
 
           vernier_trial_get_report (self, i, &step, &value);
-          json_builder_begin_array (b);
-          json_builder_add_int_value (b, step);
-          json_builder_add_double_value (b, value);
-          json_builder_end_array (b);
+          json_array_add_int_element (pair, step);
+          json_array_add_double_element (pair, value);
+          json_array_add_array_element (reports, pair);
         }
-      json_builder_end_array (b);
+      json_object_set_array_member (object, "intermediate", reports);
     }
 
   g_mutex_lock (&self->lock);
   if (self->user_attrs != NULL && json_object_get_size (self->user_attrs) > 0)
-    {
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), self->user_attrs);
-
-      json_builder_set_member_name (b, "user-attrs");
-      json_builder_add_value (b, json_node_copy (node));
-    }
+    json_object_set_object_member (object, "user-attrs", vernier_json_object_copy (self->user_attrs));
   g_mutex_unlock (&self->lock);
 
   if (self->error_message != NULL)
-    {
-      json_builder_set_member_name (b, "error");
-      json_builder_add_string_value (b, self->error_message);
-    }
-
+    json_object_set_string_member (object, "error", self->error_message);
   if (self->start_time != 0)
     {
-      g_autoptr(GDateTime) t = date_time_from_usec (self->start_time);
-      g_autofree gchar *iso = g_date_time_format_iso8601 (t);
+      g_autofree gchar *iso = vernier_format_time (self->start_time);
 
-      json_builder_set_member_name (b, "start");
-      json_builder_add_string_value (b, iso);
+      json_object_set_string_member (object, "start", iso);
     }
   if (self->end_time != 0)
     {
-      g_autoptr(GDateTime) t = date_time_from_usec (self->end_time);
-      g_autofree gchar *iso = g_date_time_format_iso8601 (t);
+      g_autofree gchar *iso = vernier_format_time (self->end_time);
 
-      json_builder_set_member_name (b, "end");
-      json_builder_add_string_value (b, iso);
+      json_object_set_string_member (object, "end", iso);
     }
   if (self->start_monotonic != 0 || self->duration != 0)
-    {
-      json_builder_set_member_name (b, "duration");
-      json_builder_add_double_value (b, vernier_trial_get_duration (self) / 1e6);
-    }
-  json_builder_end_object (b);
+    json_object_set_double_member (object, "duration", vernier_trial_get_duration (self) / 1e6);
 
-  return json_builder_get_root (b);
+  node = json_node_init_object (json_node_alloc (), object);
+  json_object_unref (object);
+  return node;
 }
 
 static gboolean

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vernier-error.h"
 #include "vernier-utils.h"
@@ -519,4 +520,30 @@ vernier_json_object_copy (JsonObject *object)
   node = json_node_init_object (json_node_alloc (), object);
   copy = deep_copy (node);
   return json_node_dup_object (copy);
+}
+
+/**
+ * vernier_format_time:
+ * @usec: microseconds since the Unix epoch
+ *
+ * Writes a time as ISO 8601 in UTC, with microseconds when there are any
+ * (`2026-11-25T11:16:11.949884Z`): what trial records hold. It reads back
+ * with g_date_time_new_from_iso8601().
+ *
+ * Returns: (transfer full): the text
+ */
+gchar *
+vernier_format_time (gint64 usec)
+{
+  gint64 seconds = usec >= 0 ? usec / G_USEC_PER_SEC : (usec - G_USEC_PER_SEC + 1) / G_USEC_PER_SEC;
+  gint micro = (gint) (usec - seconds * G_USEC_PER_SEC);
+  time_t t = (time_t) seconds;
+  struct tm tm;
+
+  gmtime_r (&t, &tm);
+  if (micro == 0)
+    return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                            tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micro);
 }

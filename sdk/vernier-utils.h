@@ -30,5 +30,6 @@ gchar      *vernier_json_object_canonical   (JsonObject   *object);
 gchar      *vernier_json_to_string          (JsonNode     *node,
                                              gboolean      pretty);
 JsonObject *vernier_json_object_copy        (JsonObject   *object);
+gchar      *vernier_format_time             (gint64        usec);
 
 G_END_DECLS

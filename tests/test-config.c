@@ -417,6 +417,45 @@ test_prepare_errors (void)
     }
 }
 
+static const gchar *
+storage_chosen (const gchar         *text,
+                const gchar * const *overrides)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+  g_autoptr(VernierConfig) config = vernier_config_new_from_data (text, -1, "/x/s.ini", overrides, &error);
+  g_autoptr(VernierStorage) storage = NULL;
+
+  g_assert_no_error (error);
+  storage = vernier_config_create_storage (config, registry, &error);
+  g_assert_no_error (error);
+  return G_OBJECT_TYPE_NAME (storage);
+}
+
+/* storage= in [study] (and so --set study.storage=) wins over a [storage]
+ * group, whose properties are then set aside; $VERNIER_STORAGE is the
+ * default of files that name none. */
+static void
+test_storage_precedence (void)
+{
+  const gchar *base = "[study]\ntrials=1\n[param x]\ntype=float\nlow=0\nhigh=1\n"
+                      "[tuner]\nplugin=random\n[trainer]\nplugin=mock\n";
+  g_autofree gchar *with_group = g_strconcat (base, "[storage]\nplugin=sqlite\npath=elsewhere.db\n", NULL);
+  g_autofree gchar *with_path = g_strconcat (base, "[storage]\npath=elsewhere.db\n", NULL);
+  const gchar *to_memory[] = { "study.storage=memory", NULL };
+
+  g_assert_cmpstr (storage_chosen (with_group, NULL), ==, "VernierSqliteStorage");
+  g_assert_cmpstr (storage_chosen (with_group, to_memory), ==, "VernierMemoryStorage");
+  /* the test environment sets VERNIER_STORAGE=memory */
+  g_assert_cmpstr (g_getenv ("VERNIER_STORAGE"), ==, "memory");
+  g_assert_cmpstr (storage_chosen (base, NULL), ==, "VernierMemoryStorage");
+  g_assert_cmpstr (storage_chosen (with_path, NULL), ==, "VernierMemoryStorage");
+  g_setenv ("VERNIER_STORAGE", "", TRUE);
+  g_assert_cmpstr (storage_chosen (base, NULL), ==, "VernierSqliteStorage");
+  g_assert_cmpstr (storage_chosen (with_path, NULL), ==, "VernierSqliteStorage");
+  g_setenv ("VERNIER_STORAGE", "memory", TRUE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -424,6 +463,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/vernier/config/bad-corpus", test_bad_corpus);
+  g_test_add_func ("/vernier/config/storage-precedence", test_storage_precedence);
   g_test_add_func ("/vernier/config/missing-file", test_missing_file);
   g_test_add_func ("/vernier/config/params", test_params);
   g_test_add_func ("/vernier/config/defaults", test_defaults);

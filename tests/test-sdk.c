@@ -551,6 +551,28 @@ test_objective (void)
   g_assert_cmpstr (vernier_objective_get_name (max), ==, "accuracy");
 }
 
+static void
+test_format_time (void)
+{
+  /* the epoch, a microsecond after it, now-ish with and without a
+   * fraction, a microsecond before the epoch, a leap day */
+  const gint64 times[] = { 0, 1, 1795606571949884, 1795606571000000, -1, 951782400123456 };
+  g_autofree gchar *leap = vernier_format_time (951782400123456);
+  g_autofree gchar *whole = vernier_format_time (1795606571000000);
+
+  g_assert_cmpstr (leap, ==, "2000-02-29T00:00:00.123456Z");
+  g_assert_cmpstr (whole, ==, "2026-11-25T11:36:11Z");
+  for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+    {
+      g_autofree gchar *text = vernier_format_time (times[i]);
+      g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (text, NULL);
+
+      g_assert_nonnull (t);
+      g_assert_cmpint (g_date_time_to_unix (t) * G_USEC_PER_SEC + g_date_time_get_microsecond (t),
+                       ==, times[i]);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -572,6 +594,8 @@ main (int    argc,
   g_test_add_func ("/vernier/sdk/context/best", test_context_best);
   g_test_add_func ("/vernier/sdk/context/paths", test_context_paths);
   g_test_add_func ("/vernier/sdk/objective", test_objective);
+
+  g_test_add_func ("/vernier/sdk/format-time", test_format_time);
 
   return g_test_run ();
 }

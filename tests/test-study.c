@@ -1561,6 +1561,8 @@ struct _TestFullStorage
   GObject         parent_instance;
   VernierStorage *inner;
   guint           updates_left;
+  guint           open_ms;      /* how long open() and update() take */
+  guint           update_ms;
 };
 
 static void test_full_storage_iface_init (VernierStorageInterface *iface);
@@ -1591,6 +1593,7 @@ full_update (VernierStorage *storage, guint worker, JsonObject *record, GError *
 {
   TestFullStorage *self = TEST_FULL_STORAGE (storage);
 
+  g_usleep (self->update_ms * 1000);
   if (self->updates_left == 0)
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE, "test disk: no space left");
@@ -1603,8 +1606,15 @@ full_update (VernierStorage *storage, guint worker, JsonObject *record, GError *
 #define FORWARD(name, ret, args, call)                                   \
   static ret full_##name args { return vernier_storage_##name call; }
 
-FORWARD (open, gboolean, (VernierStorage *s, VernierContext *c, const gchar *d, gboolean cr, gchar **sd, GError **e),
-         (TEST_FULL_STORAGE (s)->inner, c, d, cr, sd, e))
+static gboolean
+full_open (VernierStorage *storage, VernierContext *context, const gchar *description,
+           gboolean create, gchar **stored, GError **error)
+{
+  g_usleep (TEST_FULL_STORAGE (storage)->open_ms * 1000);
+  return vernier_storage_open (TEST_FULL_STORAGE (storage)->inner, context, description,
+                               create, stored, error);
+}
+
 FORWARD (add_worker, guint, (VernierStorage *s, const gchar *h, gint64 p, GError **e),
          (TEST_FULL_STORAGE (s)->inner, h, p, e))
 FORWARD (load, JsonArray *, (VernierStorage *s, GError **e), (TEST_FULL_STORAGE (s)->inner, e))
@@ -1655,6 +1665,143 @@ test_storage_failure_stops (void)
   g_object_unref (trainer);
 }
 
+/* With a blocking storage, claims are in flight when the loop looks at
+ * its budgets: a time budget must not take them for its end. */
+static void
+test_storage_blocking_time_budget (void)
+{
+  g_autoptr(TestFullStorage) storage = g_object_new (TEST_TYPE_FULL_STORAGE, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (VERNIER_STORAGE (storage), 3, &tuner, &trainer);
+
+  storage->updates_left = G_MAXUINT;
+  vernier_study_set_parallel (study, 4);
+  vernier_study_set_time_budget (study, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 3);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+/* Cancelled before the storage is even open: the study ends, and nothing
+ * happens afterwards (no plugin prepared, no source left behind). */
+static void
+test_storage_precancelled_while_opening (void)
+{
+  g_autoptr(TestFullStorage) storage = g_object_new (TEST_TYPE_FULL_STORAGE, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (VERNIER_STORAGE (storage), 3, &tuner, &trainer);
+  gint64 until;
+
+  storage->open_ms = 50;
+  g_cancellable_cancel (cancellable);
+  best = vernier_study_run (study, cancellable, &error);
+  g_assert_null (best);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INTERRUPTED);
+  until = g_get_monotonic_time () + 150 * 1000;
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+  g_assert_null (tuner->context);
+  g_assert_cmpint (tuner->next, ==, 0);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+/* ---- a trainer that reports once more after giving its result -------- */
+
+#define TEST_TYPE_LATE_TRAINER (test_late_trainer_get_type ())
+G_DECLARE_FINAL_TYPE (TestLateTrainer, test_late_trainer, TEST, LATE_TRAINER, GObject)
+
+struct _TestLateTrainer
+{
+  GObject parent_instance;
+};
+
+static void test_late_trainer_iface_init (VernierTrainerInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestLateTrainer, test_late_trainer, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (VERNIER_TYPE_TRAINER, test_late_trainer_iface_init))
+
+static void test_late_trainer_class_init (TestLateTrainerClass *klass) { }
+static void test_late_trainer_init (TestLateTrainer *self) { }
+
+static gboolean
+late_complete (gpointer data)
+{
+  g_autoptr(GTask) task = data;
+  g_autoptr(VernierTrial) trial = g_object_ref (g_task_get_task_data (task));
+
+  vernier_trial_set_value (trial, 1.0);
+  g_task_return_boolean (task, TRUE);
+  vernier_trial_report (trial, 1, 5.0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+late_train_async (VernierTrainer *trainer, VernierTrial *trial, GCancellable *cancellable,
+                  GAsyncReadyCallback callback, gpointer data)
+{
+  GTask *task = g_task_new (trainer, NULL, callback, data);
+
+  g_task_set_task_data (task, g_object_ref (trial), g_object_unref);
+  g_timeout_add (5, late_complete, task);
+}
+
+static gboolean
+late_train_finish (VernierTrainer *trainer, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+test_late_trainer_iface_init (VernierTrainerInterface *iface)
+{
+  iface->train_async = late_train_async;
+  iface->train_finish = late_train_finish;
+}
+
+static void
+check_complete (VernierStudy *study, VernierTrial *trial, gpointer data)
+{
+  g_assert_cmpint (vernier_trial_get_state (trial), ==, VERNIER_TRIAL_STATE_COMPLETE);
+}
+
+/* A report that arrives while the finished trial is being saved does not
+ * reach the pruners (which would prune, then abandon, a finished trial). */
+static void
+test_storage_report_while_saving (void)
+{
+  g_autoptr(TestFullStorage) storage = g_object_new (TEST_TYPE_FULL_STORAGE, NULL);
+  g_autoptr(TestLateTrainer) late = g_object_new (TEST_TYPE_LATE_TRAINER, NULL);
+  g_autoptr(TestPruner) pruner = g_object_new (TEST_TYPE_PRUNER, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_stored_study (VERNIER_STORAGE (storage), 2, &tuner, &trainer);
+
+  storage->updates_left = G_MAXUINT;
+  storage->update_ms = 60;
+  pruner->bound = 0;
+  vernier_study_set_trainer (study, VERNIER_TRAINER (late));
+  vernier_study_add_pruner (study, VERNIER_PRUNER (pruner));
+  vernier_study_set_cancel_grace (study, 10 * 1000);
+  g_signal_connect (study, "trial-finished", G_CALLBACK (check_complete), NULL);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 2);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1695,6 +1842,9 @@ main (int    argc,
   g_test_add_func ("/vernier/study/storage/take-over-silent-worker", test_storage_take_over_silent_worker);
   g_test_add_func ("/vernier/study/storage/waits-for-others", test_storage_waits_for_others);
   g_test_add_func ("/vernier/study/storage/failure-stops", test_storage_failure_stops);
+  g_test_add_func ("/vernier/study/storage/blocking-time-budget", test_storage_blocking_time_budget);
+  g_test_add_func ("/vernier/study/storage/precancelled-while-opening", test_storage_precancelled_while_opening);
+  g_test_add_func ("/vernier/study/storage/report-while-saving", test_storage_report_while_saving);
 
   return g_test_run ();
 }
