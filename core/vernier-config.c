@@ -1381,6 +1381,26 @@ vernier_config_create_plugin (VernierRegistry      *registry,
 }
 
 /**
+ * vernier_config_has_key:
+ * @self: a #VernierConfig
+ * @group: a group of the study file
+ * @key: a key
+ *
+ * Whether the study file (with its overrides) sets @key in @group: a
+ * default of the user's own applies only where it does not.
+ *
+ * Returns: %TRUE if the key is set
+ */
+gboolean
+vernier_config_has_key (VernierConfig *self,
+                        const gchar   *group,
+                        const gchar   *key)
+{
+  g_return_val_if_fail (VERNIER_IS_CONFIG (self), FALSE);
+  return g_key_file_has_key (self->key_file, group, key, NULL);
+}
+
+/**
  * vernier_config_create_storage:
  * @self: a #VernierConfig
  * @registry: where to find the plugins

@@ -23,6 +23,9 @@ const gchar       *vernier_config_get_path          (VernierConfig       *self);
 const gchar       *vernier_config_get_study_name    (VernierConfig       *self);
 VernierContext    *vernier_config_get_context       (VernierConfig       *self);
 
+gboolean           vernier_config_has_key           (VernierConfig       *self,
+                                                     const gchar         *group,
+                                                     const gchar         *key);
 VernierStorage    *vernier_config_create_storage    (VernierConfig       *self,
                                                      VernierRegistry     *registry,
                                                      GError             **error);

@@ -20,7 +20,7 @@ open_storage (const gchar          *path,
               VernierConfig       **config_out,
               GError              **error)
 {
-  g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+  g_autoptr(VernierRegistry) registry = program_registry_new ();
   g_autoptr(VernierConfig) config = NULL;
   g_autoptr(VernierStorage) storage = NULL;
   g_autofree gchar *description = NULL;

@@ -16,6 +16,7 @@ gboolean program_parse_options (GOptionContext  *context,
                                 gchar         ***argv,
                                 gint            *status);
 void     program_print_params  (JsonObject      *params);
+VernierRegistry *program_registry_new (void);
 
 gint     program_cmd_show      (gint             argc,
                                 gchar          **argv);
@@ -24,6 +25,8 @@ gint     program_cmd_best      (gint             argc,
 gint     program_cmd_export    (gint             argc,
                                 gchar          **argv);
 gint     program_cmd_enqueue   (gint             argc,
+                                gchar          **argv);
+gint     program_cmd_status    (gint             argc,
                                 gchar          **argv);
 
 G_END_DECLS

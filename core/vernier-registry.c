@@ -102,6 +102,22 @@ add_dirs (GStrvBuilder *b,
 VernierRegistry *
 vernier_registry_new (void)
 {
+  return vernier_registry_new_with_extra (NULL);
+}
+
+/**
+ * vernier_registry_new_with_extra:
+ * @extra: (nullable) (array zero-terminated=1): more directories, searched
+ *   after `VERNIER_PLUGIN_PATH` and before the user's data directory
+ *
+ * A registry over the default search path with @extra directories, such
+ * as the user's `plugin-dirs` setting.
+ *
+ * Returns: (transfer full): a new #VernierRegistry
+ */
+VernierRegistry *
+vernier_registry_new_with_extra (const gchar * const *extra)
+{
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
   g_autofree gchar *user_dir = NULL;
   g_auto(GStrv) dirs = NULL;
@@ -112,6 +128,9 @@ vernier_registry_new (void)
   else
     g_strv_builder_add (b, VERNIER_PLUGINDIR);
   add_dirs (b, g_getenv ("VERNIER_PLUGIN_PATH"));
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    if (*extra[i] != '\0')
+      g_strv_builder_add (b, extra[i]);
   user_dir = g_build_filename (g_get_user_data_dir (), "vernier", "plugins", NULL);
   g_strv_builder_add (b, user_dir);
 

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (VernierRegistry, vernier_registry, VERNIER, REGISTRY, GObject)
 
 VernierRegistry   *vernier_registry_new               (void);
+VernierRegistry   *vernier_registry_new_with_extra    (const gchar * const *extra);
 VernierRegistry   *vernier_registry_new_for_path      (const gchar * const *dirs);
 
 const gchar * const *vernier_registry_get_search_path (VernierRegistry  *self);

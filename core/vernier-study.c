@@ -665,7 +665,8 @@ vernier_study_set_cancel_grace (VernierStudy *self,
  * @target: an objective value
  *
  * The study stops (running trials finish) as soon as a trial reaches
- * @target: at or below it when minimizing, at or above when maximizing.
+ * the value @target (at or below it when minimizing, at or above when
+ * maximizing).
  */
 void
 vernier_study_set_target (VernierStudy *self,

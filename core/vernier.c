@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "vernier-program.h"
+#include "vernier-program-settings.h"
+#include "vernier-study-export.h"
 
 typedef struct
 {
@@ -48,6 +50,16 @@ program_parse_options (GOptionContext   *context,
       return FALSE;
     }
   return TRUE;
+}
+
+/* The plugins' registry, with the user's plugin-dirs setting. */
+VernierRegistry *
+program_registry_new (void)
+{
+  g_auto(ProgramSettings) settings = { 0, };
+
+  program_settings_load (&settings);
+  return vernier_registry_new_with_extra ((const gchar * const *) settings.plugin_dirs);
 }
 
 /* ---- run -------------------------------------------------------------- */
@@ -262,6 +274,8 @@ run_study (gint      argc,
   g_autoptr(VernierConfig) config = NULL;
   g_autoptr(VernierStudy) study = NULL;
   g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(GApplication) app = NULL;
+  g_autoptr(VernierStudyExport) study_export = NULL;
   RunState state = { 0, };
   guint sigint_id, sigterm_id;
   gint status = 0;
@@ -322,7 +336,7 @@ run_study (gint      argc,
   if (argc != 2)
     return program_usage_error (argc < 2 ? "which study file?" : "one study file at a time");
 
-  registry = vernier_registry_new ();
+  registry = program_registry_new ();
   config = vernier_config_new_from_file (argv[1], (const gchar * const *) overrides, &error);
   if (config == NULL)
     {
@@ -336,11 +350,32 @@ run_study (gint      argc,
       return EXIT_USAGE;
     }
 
+  /* The user's default parallelism, for study files without their own. */
+  {
+    g_auto(ProgramSettings) settings = { 0, };
+
+    if (program_settings_load (&settings) && settings.parallel > 0 &&
+        !vernier_config_has_key (config, "study", "parallel"))
+      vernier_study_set_parallel (study, settings.parallel);
+  }
+
   if (!quiet)
     {
       g_signal_connect (study, "trial-finished::failed", G_CALLBACK (on_trial_failed), NULL);
       g_signal_connect (study, "trial-finished::timed-out", G_CALLBACK (on_trial_failed), NULL);
     }
+
+  /* A GApplication (not unique: studies run side by side) on the session
+   * bus when there is one; the study is exported there while it runs. */
+  app = g_application_new ("io.github.vernier.Vernier", G_APPLICATION_NON_UNIQUE);
+  if (g_application_register (app, NULL, &error) &&
+      g_application_get_dbus_connection (app) != NULL)
+    study_export = vernier_study_export_new (study, g_application_get_dbus_connection (app), &error);
+  if (study_export == NULL && !quiet)
+    g_printerr ("vernier: study '%s' is not shown on D-Bus (%s); it runs all the same\n",
+                vernier_study_get_name (study),
+                error != NULL ? error->message : "no session bus");
+  g_clear_error (&error);
 
   state.loop = g_main_loop_new (NULL, FALSE);
   state.study = study;
@@ -355,6 +390,9 @@ run_study (gint      argc,
   g_source_remove (sigterm_id);
 
   best = vernier_study_run_finish (study, state.result, &error);
+  /* Notifications and the last D-Bus signals are sent before we leave. */
+  if (g_application_get_dbus_connection (app) != NULL)
+    g_dbus_connection_flush_sync (g_application_get_dbus_connection (app), NULL, NULL);
   g_clear_object (&state.result);
   g_main_loop_unref (state.loop);
 
@@ -424,7 +462,7 @@ cmd_plugins (gint    argc,
   if (argc != 1)
     return program_usage_error ("plugins: no arguments expected");
 
-  registry = vernier_registry_new ();
+  registry = program_registry_new ();
   list = vernier_registry_list (registry);
 
   if (json)
@@ -533,7 +571,7 @@ cmd_inspect (gint    argc,
   if (argc != 2)
     return program_usage_error ("inspect: which plugin? (`vernier plugins` lists them)");
 
-  registry = vernier_registry_new ();
+  registry = program_registry_new ();
   list = vernier_registry_list (registry);
   for (guint i = 0; i < list->len && info == NULL; i++)
     {
@@ -593,6 +631,7 @@ static const struct
   { "best", program_cmd_best, "Print the best trial of a study" },
   { "export", program_cmd_export, "Write a study's trials as CSV or JSON" },
   { "enqueue", program_cmd_enqueue, "Queue known configurations to run first" },
+  { "status", program_cmd_status, "List the studies running on the session bus" },
   { "plugins", cmd_plugins, "List the plugins on the search path" },
   { "inspect", cmd_inspect, "Describe a plugin and its properties" },
 };

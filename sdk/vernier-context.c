@@ -204,7 +204,8 @@ vernier_context_get_seed (VernierContext *self)
  * vernier_context_get_base_dir:
  * @self: a #VernierContext
  *
- * Returns: the directory of the study file
+ * Returns: (type filename): the directory of the study file, or the
+ *   current directory when the context was made without one
  */
 const gchar *
 vernier_context_get_base_dir (VernierContext *self)

@@ -154,8 +154,8 @@ vernier_storage_load (VernierStorage  *self,
  *
  * 1. when @budget is not 0 and as many trials count as @budget, nothing
  *    happens: %VERNIER_CLAIM_SPENT;
- * 2. the WAITING trial of lowest number, if any, becomes RUNNING for
- *    @worker: %VERNIER_CLAIM_DEQUEUED (the proposal is not used);
+ * 2. the WAITING trial of lowest number, if any, becomes RUNNING for the
+ *    worker @worker: %VERNIER_CLAIM_DEQUEUED (the proposal is not used);
  * 3. without a proposal: %VERNIER_CLAIM_EMPTY;
  * 4. when @unique is %TRUE and a trial that is not lost has parameters
  *    equal to @proposal (vernier_storage_record_key()):
@@ -376,7 +376,7 @@ vernier_storage_enqueue (VernierStorage  *self,
  *
  * The finished trials (complete, pruned, failed, timed out, lost ones
  * included) numbered @since or above that were run by other workers than
- * @worker: what the asking worker's tuners have not been told yet.
+ * the worker @worker: what its tuners have not been told yet.
  *
  * Returns: (transfer full): their records, by number; %NULL on error
  */
