@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "vernier-program-settings.h"
 
@@ -165,6 +166,42 @@ test_missing_schema (Fixture *f, gconstpointer data)
   g_test_trap_assert_passed ();
 }
 
+/* The program searches the plugin-dirs setting's directories: a key file
+ * there (a broken one, so that `vernier plugins` names it) is seen. */
+static void
+test_plugin_dirs_searched (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *dir = NULL;
+  g_autofree gchar *extra = g_build_filename (f->tmp, "extra plugins", NULL);
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *contents = NULL;
+  g_autofree gchar *err = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  use_build_schema (f);
+  dir = g_build_filename (f->tmp, "config", "glib-2.0", "settings", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (extra, 0700), ==, 0);
+  path = g_build_filename (extra, "stray.plugin", NULL);
+  g_file_set_contents (path, "[Plugin]\nName=stray\n", -1, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  path = g_build_filename (dir, "keyfile", NULL);
+  contents = g_strdup_printf ("[io/github/vernier/Vernier]\nplugin-dirs=['%s']\n", extra);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, g_getenv ("VERNIER_BINARY"), "plugins", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  if (strstr (err, "stray.plugin") == NULL)
+    g_test_message ("stderr: %s", err);
+  g_assert_nonnull (strstr (err, "stray.plugin"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -182,6 +219,8 @@ main (int argc, char **argv)
               fixture_set_up, test_out_of_range, fixture_tear_down);
   g_test_add ("/vernier/desktop/settings/missing-schema", Fixture, NULL,
               fixture_set_up, test_missing_schema, fixture_tear_down);
+  g_test_add ("/vernier/desktop/settings/plugin-dirs-searched", Fixture, NULL,
+              fixture_set_up, test_plugin_dirs_searched, fixture_tear_down);
 
   return g_test_run ();
 }
