@@ -77,12 +77,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("vernier-persistence-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->datadir = g_test_build_filename (G_TEST_DIST, "data", "persistence", NULL);
-  g_assert_true (g_path_is_absolute (f->datadir));
+  f->tmpdir = vt_make_tmp_dir ("persistence");
+  f->datadir = vt_data_dir ("persistence");
 }
 
 static void

@@ -72,12 +72,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("vernier-program-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->datadir = g_test_build_filename (G_TEST_DIST, "data", "program", NULL);
-  g_assert_true (g_path_is_absolute (f->datadir));
+  f->tmpdir = vt_make_tmp_dir ("program");
+  f->datadir = vt_data_dir ("program");
 }
 
 static void

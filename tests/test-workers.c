@@ -70,12 +70,9 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   const gchar *test = data;
-  g_autoptr(GError) error = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("vernier-workers-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->datadir = g_test_build_filename (G_TEST_DIST, "data", "workers", NULL);
-  g_assert_true (g_path_is_absolute (f->datadir));
+  f->tmpdir = vt_make_tmp_dir ("workers");
+  f->datadir = vt_data_dir ("workers");
 
   /* No server is no reason to skip: with-postgresql.py gives one. */
   f->uri = g_getenv ("VERNIER_TEST_POSTGRESQL_URI");

@@ -60,6 +60,28 @@ vt_categorical_dimension (const gchar *name,
   return dim;
 }
 
+/* A fresh temporary directory for a test of @area ("vernier-AREA-…"). */
+gchar *
+vt_make_tmp_dir (const gchar *area)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *template = g_strdup_printf ("vernier-%s-XXXXXX", area);
+  gchar *dir = g_dir_make_tmp (template, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* The fixtures of @area: tests/data/AREA in the source tree. */
+gchar *
+vt_data_dir (const gchar *area)
+{
+  gchar *dir = g_test_build_filename (G_TEST_DIST, "data", area, NULL);
+
+  g_assert_true (g_path_is_absolute (dir));
+  return dir;
+}
+
 /* Removes @path and everything below it. */
 void
 vt_remove_tree (const gchar *path)

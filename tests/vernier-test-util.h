@@ -23,6 +23,8 @@ VernierDimension *vt_int_dimension         (const gchar      *name,
 VernierDimension *vt_categorical_dimension (const gchar      *name,
                                             const gchar      *choices_json);
 
+gchar            *vt_make_tmp_dir          (const gchar      *area);
+gchar            *vt_data_dir              (const gchar      *area);
 void              vt_remove_tree           (const gchar      *path);
 gchar            *vt_write_file            (const gchar      *dir,
                                             const gchar      *name,
