@@ -1516,6 +1516,10 @@ test_storage_waits_for_others (void)
   g_assert_cmpuint (vernier_trial_get_number (best), ==, 0);
   g_assert_cmpfloat (vernier_trial_get_value (best), ==, -1);
   g_assert_cmpuint (vernier_study_get_n_taken_over (study), ==, 0);
+  /* @other lives on this stack: its sources must not outlive the test
+   * (beat_other may still be due once). */
+  while (g_source_remove_by_user_data (&other))
+    ;
   g_object_unref (tuner);
   g_object_unref (trainer);
 }
