@@ -13,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
-#include <sys/prctl.h>
 #endif
 
 #include <glib/gstdio.h>
@@ -42,23 +41,6 @@ typedef struct
   gchar *datadir;
 } Fixture;
 
-typedef struct
-{
-  gboolean  exited;
-  gint      status;
-  gint      term_sig;
-  gchar    *out;
-  gchar    *err;
-} Outcome;
-
-static void
-outcome_clear (Outcome *o)
-{
-  g_clear_pointer (&o->out, g_free);
-  g_clear_pointer (&o->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
 
 /* How a vernier process is started. */
 typedef struct
@@ -139,45 +121,6 @@ list_dir (const gchar *dir_path)
   return g_strjoinv (" ", (gchar **) names->pdata);
 }
 
-/* ---- orphans ---------------------------------------------------------- */
-
-/* This test process is a child subreaper (see main()): the trials of a
- * vernier killed with SIGKILL become its children instead of init's. A
- * thread reaps those orphans as they die, as a proper init would; nothing
- * else in a container may. The vernier processes themselves are left to
- * GLib, which reaps them for their GSubprocess. */
-static GMutex reaper_lock;
-static GHashTable *vernier_pids;   /* of GINT_TO_POINTER (pid) */
-
-static gpointer
-reap_orphans (gpointer data)
-{
-  for (;;)
-    {
-      siginfo_t info;
-      gboolean orphan;
-
-      memset (&info, 0, sizeof info);
-      /* Waits for a child to die, without reaping it yet. */
-      if (waitid (P_ALL, 0, &info, WEXITED | WNOWAIT) < 0 || info.si_pid == 0)
-        {
-          g_usleep (10 * POLL_USEC);
-          continue;
-        }
-
-      g_mutex_lock (&reaper_lock);
-      orphan = !g_hash_table_contains (vernier_pids, GINT_TO_POINTER (info.si_pid));
-      if (orphan)
-        waitpid (info.si_pid, NULL, WNOHANG);
-      g_mutex_unlock (&reaper_lock);
-
-      /* A dead vernier stays until GLib reaps it. */
-      if (!orphan)
-        g_usleep (POLL_USEC);
-    }
-  return NULL;
-}
-
 /* ---- running vernier -------------------------------------------------- */
 
 static GSubprocess *
@@ -188,8 +131,6 @@ spawn_vernierv (Fixture             *f,
   const gchar *binary = g_getenv ("VERNIER_BINARY");
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
 
   g_assert_nonnull (binary);
   g_ptr_array_add (argv, (gpointer) binary);
@@ -217,49 +158,15 @@ spawn_vernierv (Fixture             *f,
   if (launch->debug != NULL)
     g_subprocess_launcher_setenv (launcher, "G_MESSAGES_DEBUG", launch->debug, TRUE);
 
-  /* Registered before the reaper can look at it, should it die at once. */
-  g_mutex_lock (&reaper_lock);
-  process = g_subprocess_launcher_spawnv (launcher, (const gchar * const *) argv->pdata, &error);
-  if (process != NULL)
-    g_hash_table_add (vernier_pids,
-                      GINT_TO_POINTER (g_ascii_strtoll (g_subprocess_get_identifier (process),
-                                                        NULL, 10)));
-  g_mutex_unlock (&reaper_lock);
-  g_assert_no_error (error);
-  return process;
+  return vt_spawn_tracked (launcher, (const gchar * const *) argv->pdata);
 }
 
-static gchar *
-bytes_to_text (GBytes *bytes)
-{
-  gsize len = 0;
-  const gchar *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
 
-  return g_strndup (data != NULL ? data : "", len);
-}
-
-/* Reads everything the process prints and waits for it to exit. */
-static void
-collect (GSubprocess *process,
-         Outcome     *o)
-{
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  o->out = bytes_to_text (out);
-  o->err = bytes_to_text (err);
-  o->exited = g_subprocess_get_if_exited (process);
-  o->status = o->exited ? g_subprocess_get_exit_status (process) : -1;
-  o->term_sig = g_subprocess_get_if_signaled (process) ? g_subprocess_get_term_sig (process) : 0;
-}
 
 static void
 run_vernier_va (Fixture      *f,
                 const Launch *launch,
-                Outcome      *o,
+                VtOutcome      *o,
                 va_list       ap)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
@@ -271,14 +178,14 @@ run_vernier_va (Fixture      *f,
   g_ptr_array_add (args, NULL);
 
   process = spawn_vernierv (f, launch, (const gchar * const *) args->pdata);
-  collect (process, o);
+  vt_collect (process, o);
 }
 
 /* Runs `vernier ARGS…` (NULL-terminated) in the fixture's directory. */
 G_GNUC_NULL_TERMINATED
 static void
 run_vernier (Fixture *f,
-             Outcome *o,
+             VtOutcome *o,
              ...)
 {
   const Launch launch = { NULL, };
@@ -294,7 +201,7 @@ G_GNUC_NULL_TERMINATED
 static void
 run_vernier_with (Fixture      *f,
                   const Launch *launch,
-                  Outcome      *o,
+                  VtOutcome      *o,
                   ...)
 {
   va_list ap;
@@ -308,7 +215,7 @@ run_vernier_with (Fixture      *f,
  * G_DEBUG=fatal-warnings a GLib warning aborts it) with @expected, and
  * printed no GLib warning or critical. */
 static void
-assert_exit (Outcome *o,
+assert_exit (VtOutcome *o,
              gint     expected)
 {
   if (!o->exited || o->status != expected)
@@ -472,7 +379,7 @@ assert_show_agrees (Fixture     *f,
                     const gchar *study,
                     JsonArray   *records)
 {
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   g_autoptr(JsonArray) shown = NULL;
 
   run_vernier (f, &o, "show", study, "--json", NULL);
@@ -780,7 +687,7 @@ test_crash_resume (Fixture       *f,
   g_autofree gchar *study = write_tmp (f, "crash.ini", text);
   g_autofree gchar *db_path = tmp_path (f, "crash.db");
   g_autoptr(GPtrArray) reported = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
 
   for (guint run = 0; run < N_CRASHES; run++)
     {
@@ -857,9 +764,9 @@ test_resume_budget (Fixture       *f,
   g_autoptr(GArray) second = NULL;
   g_autoptr(JsonObject) best = NULL;
   JsonObject *min = NULL;
-  g_auto(Outcome) o1 = { 0, };
-  g_auto(Outcome) o2 = { 0, };
-  g_auto(Outcome) o3 = { 0, };
+  g_auto(VtOutcome) o1 = { 0, };
+  g_auto(VtOutcome) o2 = { 0, };
+  g_auto(VtOutcome) o3 = { 0, };
 
   run_vernier_with (f, &launch, &o1, "run", study, "--set", "study.trials=10",
                     "--set", "observer log.path=run-1.jsonl", NULL);
@@ -941,8 +848,8 @@ test_resume_grid (Fixture       *f,
   g_autoptr(GPtrArray) started1 = NULL;
   g_autoptr(GPtrArray) started2 = NULL;
   g_autoptr(JsonArray) records = NULL;
-  g_auto(Outcome) o1 = { 0, };
-  g_auto(Outcome) o2 = { 0, };
+  g_auto(VtOutcome) o1 = { 0, };
+  g_auto(VtOutcome) o2 = { 0, };
 
   run_vernier (f, &o1, "run", study, "--set", "study.trials=5",
                "--set", "observer log.path=run-1.jsonl", NULL);
@@ -996,9 +903,9 @@ test_resume_chain (Fixture       *f,
   g_autofree gchar *study = write_tmp (f, "chain.ini", text);
   g_autofree gchar *db_path = tmp_path (f, "chain.db");
   g_autoptr(JsonArray) records = NULL;
-  g_auto(Outcome) o1 = { 0, };
-  g_auto(Outcome) o2 = { 0, };
-  g_auto(Outcome) o3 = { 0, };
+  g_auto(VtOutcome) o1 = { 0, };
+  g_auto(VtOutcome) o2 = { 0, };
+  g_auto(VtOutcome) o3 = { 0, };
 
   /* Three sobol trials; one more, then two random ones; four random. */
   run_vernier (f, &o1, "run", study, "--set", "study.trials=3", NULL);
@@ -1056,7 +963,7 @@ test_mismatch (Fixture       *f,
   g_autofree gchar *study = write_tmp (f, "mix.ini", text);
   g_autofree gchar *db_path = tmp_path (f, "mix.db");
   g_autoptr(GBytes) before = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   struct {
     const gchar *from;
     const gchar *to;
@@ -1083,8 +990,8 @@ test_mismatch (Fixture       *f,
       g_autofree gchar *listing = list_dir (f->tmpdir);
       g_autofree gchar *listing_after = NULL;
       g_autoptr(GBytes) after = NULL;
-      g_auto(Outcome) run = { 0, };
-      g_auto(Outcome) enqueue = { 0, };
+      g_auto(VtOutcome) run = { 0, };
+      g_auto(VtOutcome) enqueue = { 0, };
 
       /* Same study name, so same database: refused, not mixed. */
       run_vernier (f, &run, "run", path, NULL);
@@ -1116,7 +1023,7 @@ test_newer_schema (Fixture       *f,
                                             VERNIER_STORAGE_SCHEMA_VERSION + 1);
   g_autoptr(GBytes) before = NULL;
   g_autoptr(GBytes) after = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   const gchar *commands[][2] = {
     { "run", NULL }, { "show", NULL }, { "best", NULL }, { "export", NULL },
     { "enqueue", "{\"x\": 0.5, \"ms\": 1}" },
@@ -1135,7 +1042,7 @@ test_newer_schema (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_auto(Outcome) refused = { 0, };
+      g_auto(VtOutcome) refused = { 0, };
 
       run_vernier (f, &refused, commands[i][0], study, commands[i][1], NULL);
       if (!refused.exited || refused.status == 0 || strstr (refused.err, "newer") == NULL)
@@ -1175,14 +1082,14 @@ test_enqueue (Fixture       *f,
   g_autoptr(GPtrArray) started = NULL;
   g_autoptr(JsonArray) records = NULL;
   g_autoptr(JsonArray) shown = NULL;
-  g_auto(Outcome) o1 = { 0, };
-  g_auto(Outcome) o2 = { 0, };
-  g_auto(Outcome) o3 = { 0, };
-  g_auto(Outcome) o4 = { 0, };
-  g_auto(Outcome) o5 = { 0, };
-  g_auto(Outcome) o6 = { 0, };
-  g_auto(Outcome) o7 = { 0, };
-  g_auto(Outcome) o8 = { 0, };
+  g_auto(VtOutcome) o1 = { 0, };
+  g_auto(VtOutcome) o2 = { 0, };
+  g_auto(VtOutcome) o3 = { 0, };
+  g_auto(VtOutcome) o4 = { 0, };
+  g_auto(VtOutcome) o5 = { 0, };
+  g_auto(VtOutcome) o6 = { 0, };
+  g_auto(VtOutcome) o7 = { 0, };
+  g_auto(VtOutcome) o8 = { 0, };
 
   /* Before the study ever ran: an argument, then a JSON-lines file. */
   run_vernier (f, &o1, "enqueue", study, "{\"x\": 0.25, \"ms\": 1}", NULL);
@@ -1274,7 +1181,7 @@ test_enqueue_errors (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Outcome) o = { 0, };
+      g_auto(VtOutcome) o = { 0, };
 
       run_vernier (f, &o, "enqueue", study, cases[i].args[0], cases[i].args[1],
                    cases[i].args[2], cases[i].args[3], NULL);
@@ -1296,10 +1203,10 @@ test_enqueue_all_or_nothing (Fixture       *f,
                                          "{\"x\": 0.5, \"ms\": 2}\n"
                                          "{\"x\": 1.5, \"ms\": 2}\n");
   g_autoptr(JsonArray) shown = NULL;
-  g_auto(Outcome) o1 = { 0, };
-  g_auto(Outcome) o2 = { 0, };
-  g_auto(Outcome) o3 = { 0, };
-  g_auto(Outcome) o4 = { 0, };
+  g_auto(VtOutcome) o1 = { 0, };
+  g_auto(VtOutcome) o2 = { 0, };
+  g_auto(VtOutcome) o3 = { 0, };
+  g_auto(VtOutcome) o4 = { 0, };
 
   run_vernier (f, &o1, "enqueue", study, "{\"x\": 0.25, \"ms\": 1}", NULL);
   assert_exit (&o1, 0);
@@ -1440,17 +1347,17 @@ test_show_best_export (Fixture       *f,
     "number", "state", "value", "duration", "start", "end", "zeta", "alpha", "mid", "error", NULL
   };
   const gchar *table_header[] = { "trial", "state", "value", "duration", "parameters", NULL };
-  g_auto(Outcome) enqueue = { 0, };
-  g_auto(Outcome) run = { 0, };
-  g_auto(Outcome) show = { 0, };
-  g_auto(Outcome) show_json = { 0, };
-  g_auto(Outcome) best_text = { 0, };
-  g_auto(Outcome) best_json = { 0, };
-  g_auto(Outcome) csv = { 0, };
-  g_auto(Outcome) json = { 0, };
-  g_auto(Outcome) csv_out = { 0, };
-  g_auto(Outcome) json_out = { 0, };
-  g_auto(Outcome) bad_format = { 0, };
+  g_auto(VtOutcome) enqueue = { 0, };
+  g_auto(VtOutcome) run = { 0, };
+  g_auto(VtOutcome) show = { 0, };
+  g_auto(VtOutcome) show_json = { 0, };
+  g_auto(VtOutcome) best_text = { 0, };
+  g_auto(VtOutcome) best_json = { 0, };
+  g_auto(VtOutcome) csv = { 0, };
+  g_auto(VtOutcome) json = { 0, };
+  g_auto(VtOutcome) csv_out = { 0, };
+  g_auto(VtOutcome) json_out = { 0, };
+  g_auto(VtOutcome) bad_format = { 0, };
 
   /* Known configurations, so that trial 1 fails and trial 2 is best. */
   run_vernier (f, &enqueue, "enqueue", study,
@@ -1577,10 +1484,10 @@ test_best_none_complete (Fixture       *f,
 {
   g_autofree gchar *text = report_study (f, "failing", 1);
   g_autofree gchar *study = write_tmp (f, "failing.ini", text);
-  g_auto(Outcome) enqueue = { 0, };
-  g_auto(Outcome) waiting = { 0, };
-  g_auto(Outcome) run = { 0, };
-  g_auto(Outcome) best = { 0, };
+  g_auto(VtOutcome) enqueue = { 0, };
+  g_auto(VtOutcome) waiting = { 0, };
+  g_auto(VtOutcome) run = { 0, };
+  g_auto(VtOutcome) best = { 0, };
 
   run_vernier (f, &enqueue, "enqueue", study,
                "{\"zeta\": 0.5, \"alpha\": \"with,comma\", \"mid\": 1}", NULL);
@@ -1609,7 +1516,7 @@ test_missing_study (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autofree gchar *listing_after = NULL;
-      g_auto(Outcome) o = { 0, };
+      g_auto(VtOutcome) o = { 0, };
 
       run_vernier (f, &o, commands[i], study, NULL);
       assert_exit (&o, 1);
@@ -1644,10 +1551,10 @@ test_interrupt (Fixture       *f,
   g_auto(GStrv) table = NULL;
   JsonObject *interrupted;
   gint64 deadline;
-  g_auto(Outcome) o1 = { 0, };
-  g_auto(Outcome) o2 = { 0, };
-  g_auto(Outcome) o3 = { 0, };
-  g_auto(Outcome) o4 = { 0, };
+  g_auto(VtOutcome) o1 = { 0, };
+  g_auto(VtOutcome) o2 = { 0, };
+  g_auto(VtOutcome) o3 = { 0, };
+  g_auto(VtOutcome) o4 = { 0, };
 
   process = spawn_vernierv (f, &launch, args);
   deadline = g_get_monotonic_time () + WAIT_LIMIT_USEC;
@@ -1657,7 +1564,7 @@ test_interrupt (Fixture       *f,
       g_usleep (10 * POLL_USEC);
     }
   g_subprocess_send_signal (process, SIGINT);
-  collect (process, &o1);
+  vt_collect (process, &o1);
   assert_exit (&o1, 130);
   vt_assert_contains (o1.err, "SIGINT");
 
@@ -1722,8 +1629,8 @@ test_default_path (Fixture       *f,
   g_autoptr(JsonArray) records = NULL;
   /* The real default: no storage key, VERNIER_STORAGE unset. */
   const Launch launch = { .cwd = elsewhere, .default_storage = TRUE };
-  g_auto(Outcome) run = { 0, };
-  g_auto(Outcome) show = { 0, };
+  g_auto(VtOutcome) run = { 0, };
+  g_auto(VtOutcome) show = { 0, };
 
   g_assert_cmpint (g_mkdir (studies, 0700), ==, 0);
   g_assert_cmpint (g_mkdir (elsewhere, 0700), ==, 0);
@@ -1755,17 +1662,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GThread) reaper = NULL;
-
   g_test_init (&argc, &argv, NULL);
 
-#ifdef __linux__
-  /* Orphans of killed vernier processes come to this process: see
-   * reap_orphans(). */
-  prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-#endif
-  vernier_pids = g_hash_table_new (NULL, NULL);
-  reaper = g_thread_new ("reaper", reap_orphans, NULL);
+  /* Orphans of killed vernier processes come to this process. */
+  vt_become_subreaper ();
 
   if (g_getenv ("VERNIER_BINARY") == NULL)
     g_error ("VERNIER_BINARY must be set: run this test with `meson test persistence`");

@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
-#include <sys/prctl.h>
 #endif
 
 #include <glib/gstdio.h>
@@ -32,23 +31,6 @@ typedef struct
   gchar *datadir;
 } Fixture;
 
-typedef struct
-{
-  gboolean  exited;
-  gint      status;
-  gint      term_sig;
-  gchar    *out;
-  gchar    *err;
-} Outcome;
-
-static void
-outcome_clear (Outcome *o)
-{
-  g_clear_pointer (&o->out, g_free);
-  g_clear_pointer (&o->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
 
 static const struct
 {
@@ -119,46 +101,6 @@ source_path (const gchar *first,
   return g_build_filenamev ((gchar **) parts->pdata);
 }
 
-/* ---- orphans ---------------------------------------------------------- */
-
-/* This test process is a child subreaper (see main()): a process that
- * outlives its parent (the sleep of a trial whose shell was killed, a
- * trial whose vernier died) becomes its child instead of init's. A thread
- * reaps those orphans as they die, as a proper init would; nothing else in
- * a container may. The vernier processes themselves are left to GLib,
- * which reaps them for their GSubprocess. */
-static GMutex reaper_lock;
-static GHashTable *vernier_pids;   /* of GINT_TO_POINTER (pid) */
-
-static gpointer
-reap_orphans (gpointer data)
-{
-  for (;;)
-    {
-      siginfo_t info;
-      gboolean orphan;
-
-      memset (&info, 0, sizeof info);
-      /* Waits for a child to die, without reaping it yet. */
-      if (waitid (P_ALL, 0, &info, WEXITED | WNOWAIT) < 0 || info.si_pid == 0)
-        {
-          g_usleep (POLL_USEC / 5);
-          continue;
-        }
-
-      g_mutex_lock (&reaper_lock);
-      orphan = !g_hash_table_contains (vernier_pids, GINT_TO_POINTER (info.si_pid));
-      if (orphan)
-        waitpid (info.si_pid, NULL, WNOHANG);
-      g_mutex_unlock (&reaper_lock);
-
-      /* A dead vernier stays until GLib reaps it. */
-      if (!orphan)
-        g_usleep (1000);
-    }
-  return NULL;
-}
-
 /* Whether @pid is gone: no such process, not even a zombie. Waits a
  * bounded time for a process that was just killed to disappear. */
 static gboolean
@@ -185,8 +127,6 @@ spawn_vernierv (Fixture             *f,
   const gchar *binary = g_getenv ("VERNIER_BINARY");
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *process;
 
   g_assert_nonnull (binary);
   g_ptr_array_add (argv, (gpointer) binary);
@@ -198,50 +138,16 @@ spawn_vernierv (Fixture             *f,
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_cwd (launcher, f->tmpdir);
 
-  /* Registered before the reaper can look at it, should it die at once. */
-  g_mutex_lock (&reaper_lock);
-  process = g_subprocess_launcher_spawnv (launcher, (const gchar * const *) argv->pdata, &error);
-  if (process != NULL)
-    g_hash_table_add (vernier_pids,
-                      GINT_TO_POINTER (g_ascii_strtoll (g_subprocess_get_identifier (process),
-                                                        NULL, 10)));
-  g_mutex_unlock (&reaper_lock);
-  g_assert_no_error (error);
-  return process;
+  return vt_spawn_tracked (launcher, (const gchar * const *) argv->pdata);
 }
 
-static gchar *
-bytes_to_text (GBytes *bytes)
-{
-  gsize len = 0;
-  const gchar *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
 
-  return g_strndup (data != NULL ? data : "", len);
-}
-
-/* Reads everything the process prints and waits for it to exit. */
-static void
-collect (GSubprocess *process,
-         Outcome     *o)
-{
-  g_autoptr(GBytes) out = NULL;
-  g_autoptr(GBytes) err = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  o->out = bytes_to_text (out);
-  o->err = bytes_to_text (err);
-  o->exited = g_subprocess_get_if_exited (process);
-  o->status = o->exited ? g_subprocess_get_exit_status (process) : -1;
-  o->term_sig = g_subprocess_get_if_signaled (process) ? g_subprocess_get_term_sig (process) : 0;
-}
 
 /* Runs `vernier ARGS…` (NULL-terminated) in the fixture's directory. */
 G_GNUC_NULL_TERMINATED
 static void
 run_vernier (Fixture *f,
-             Outcome *o,
+             VtOutcome *o,
              ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
@@ -256,14 +162,14 @@ run_vernier (Fixture *f,
   g_ptr_array_add (args, NULL);
 
   process = spawn_vernierv (f, (const gchar * const *) args->pdata);
-  collect (process, o);
+  vt_collect (process, o);
 }
 
 /* vernier exited normally (not killed by a signal: with
  * G_DEBUG=fatal-warnings a GLib warning aborts it) with @expected, and
  * printed no GLib warning or critical. */
 static void
-assert_exit (Outcome *o,
+assert_exit (VtOutcome *o,
              gint     expected)
 {
   if (!o->exited || o->status != expected)
@@ -534,7 +440,7 @@ static void
 test_version (Fixture       *f,
               gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
 
   run_vernier (f, &o, "--version", NULL);
   assert_exit (&o, 0);
@@ -550,7 +456,7 @@ test_help (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
     {
-      g_auto(Outcome) o = { 0, };
+      g_auto(VtOutcome) o = { 0, };
 
       run_vernier (f, &o, forms[i], NULL);
       assert_exit (&o, 0);
@@ -579,7 +485,7 @@ test_command_help (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       g_autofree gchar *usage = g_strdup_printf ("vernier %s", commands[i].command);
-      g_auto(Outcome) o = { 0, };
+      g_auto(VtOutcome) o = { 0, };
 
       run_vernier (f, &o, commands[i].command, "--help", NULL);
       assert_exit (&o, 0);
@@ -599,8 +505,8 @@ test_help_alias (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_auto(Outcome) o = { 0, };
-      g_auto(Outcome) h = { 0, };
+      g_auto(VtOutcome) o = { 0, };
+      g_auto(VtOutcome) h = { 0, };
 
       run_vernier (f, &o, commands[i], "--help", NULL);
       assert_exit (&o, 0);
@@ -614,8 +520,8 @@ static void
 test_unknown_command (Fixture       *f,
                       gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
-  g_auto(Outcome) none = { 0, };
+  g_auto(VtOutcome) o = { 0, };
+  g_auto(VtOutcome) none = { 0, };
 
   run_vernier (f, &o, "frobnicate", NULL);
   assert_exit (&o, 2);
@@ -634,9 +540,9 @@ static void
 test_run_without_file (Fixture       *f,
                        gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
-  g_auto(Outcome) two = { 0, };
-  g_auto(Outcome) option = { 0, };
+  g_auto(VtOutcome) o = { 0, };
+  g_auto(VtOutcome) two = { 0, };
+  g_auto(VtOutcome) option = { 0, };
 
   run_vernier (f, &o, "run", NULL);
   assert_exit (&o, 2);
@@ -658,7 +564,7 @@ static void
 test_plugins (Fixture       *f,
               gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   g_auto(GStrv) lines = NULL;
 
   run_vernier (f, &o, "plugins", NULL);
@@ -698,7 +604,7 @@ static void
 test_plugins_json (Fixture       *f,
                    gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   JsonArray *array;
@@ -746,7 +652,7 @@ test_inspect_mock (Fixture       *f,
   g_autoptr(VernierRegistry) registry = vernier_registry_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GTypeClass) klass = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   g_autofree gchar *default_text = NULL;
   g_autofree gchar *expected_default = NULL;
   GParamSpec *pspec;
@@ -779,7 +685,7 @@ static void
 test_inspect_command (Fixture       *f,
                       gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
 
   run_vernier (f, &o, "inspect", "command", NULL);
   assert_exit (&o, 0);
@@ -792,8 +698,8 @@ static void
 test_inspect_unknown (Fixture       *f,
                       gconstpointer  data)
 {
-  g_auto(Outcome) o = { 0, };
-  g_auto(Outcome) none = { 0, };
+  g_auto(VtOutcome) o = { 0, };
+  g_auto(VtOutcome) none = { 0, };
 
   run_vernier (f, &o, "inspect", "nosuch", NULL);
   assert_exit (&o, 2);
@@ -877,7 +783,7 @@ test_run_quickstart_json (Fixture       *f,
                           gconstpointer  data)
 {
   g_autofree gchar *path = source_path ("data", "examples", "quickstart.ini", NULL);
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   g_autoptr(JsonObject) result = NULL;
 
   run_vernier (f, &o, "run", path, "--json", NULL);
@@ -908,8 +814,8 @@ test_run_deterministic (Fixture       *f,
                         gconstpointer  data)
 {
   g_autofree gchar *path = source_path ("data", "examples", "quickstart.ini", NULL);
-  g_auto(Outcome) first = { 0, };
-  g_auto(Outcome) second = { 0, };
+  g_auto(VtOutcome) first = { 0, };
+  g_auto(VtOutcome) second = { 0, };
   g_autoptr(JsonObject) a = NULL;
   g_autoptr(JsonObject) b = NULL;
   g_autofree gchar *seed_a = NULL;
@@ -932,8 +838,8 @@ test_run_text (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree gchar *path = source_path ("data", "examples", "quickstart.ini", NULL);
-  g_auto(Outcome) json = { 0, };
-  g_auto(Outcome) text = { 0, };
+  g_auto(VtOutcome) json = { 0, };
+  g_auto(VtOutcome) text = { 0, };
   g_autoptr(JsonObject) result = NULL;
   g_autofree gchar *best_line = NULL;
   JsonObject *best;
@@ -969,8 +875,8 @@ test_run_set_trials (Fixture       *f,
                      gconstpointer  data)
 {
   g_autofree gchar *path = source_path ("data", "examples", "quickstart.ini", NULL);
-  g_auto(Outcome) o = { 0, };
-  g_auto(Outcome) s = { 0, };
+  g_auto(VtOutcome) o = { 0, };
+  g_auto(VtOutcome) s = { 0, };
   g_autoptr(JsonObject) result = NULL;
   g_autoptr(JsonObject) short_result = NULL;
 
@@ -995,7 +901,7 @@ test_run_set_malformed (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_auto(Outcome) o = { 0, };
+      g_auto(VtOutcome) o = { 0, };
 
       run_vernier (f, &o, "run", path, "--set", bad[i], "--json", NULL);
       assert_exit (&o, 2);
@@ -1062,7 +968,7 @@ test_run_config_errors (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree gchar *path = write_tmp (f, cases[i].file, cases[i].contents);
-      g_auto(Outcome) o = { 0, };
+      g_auto(VtOutcome) o = { 0, };
 
       g_test_message ("case %s", cases[i].file);
       /* Relative to the working directory: the message names the file as
@@ -1081,7 +987,7 @@ test_run_config_errors (Fixture       *f,
 
   /* A file that is not there. */
   {
-    g_auto(Outcome) o = { 0, };
+    g_auto(VtOutcome) o = { 0, };
 
     run_vernier (f, &o, "run", "missing.ini", NULL);
     assert_exit (&o, 2);
@@ -1095,8 +1001,8 @@ test_run_all_failed (Fixture       *f,
 {
   g_autofree gchar *contents = mock_study ("doomed", "", "fail-rate=1\n");
   g_autofree gchar *path = write_tmp (f, "doomed.ini", contents);
-  g_auto(Outcome) o = { 0, };
-  g_auto(Outcome) text = { 0, };
+  g_auto(VtOutcome) o = { 0, };
+  g_auto(VtOutcome) text = { 0, };
   g_autoptr(JsonObject) result = NULL;
 
   run_vernier (f, &o, "run", path, "--json", NULL);
@@ -1126,8 +1032,8 @@ test_run_seed_reproduces (Fixture       *f,
   g_autofree gchar *seed_text = NULL;
   g_autofree gchar *set_seed = NULL;
   g_autofree gchar *unseeded = NULL;
-  g_auto(Outcome) first = { 0, };
-  g_auto(Outcome) again = { 0, };
+  g_auto(VtOutcome) first = { 0, };
+  g_auto(VtOutcome) again = { 0, };
   g_autoptr(JsonObject) a = NULL;
   g_autoptr(JsonObject) b = NULL;
 
@@ -1187,7 +1093,7 @@ test_run_parallel (Fixture       *f,
   g_autofree gchar *path = write_tmp (f, "parallel.ini", contents);
   g_autoptr(GArray) events = g_array_new (FALSE, FALSE, sizeof (Event));
   g_autoptr(JsonObject) result = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   gint running = 0, most = 0;
 
   run_vernier (f, &o, "run", path, "--json", NULL);
@@ -1237,7 +1143,7 @@ test_run_timeout (Fixture       *f,
   g_autofree gchar *path = write_tmp (f, "slow.ini", contents);
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   g_autoptr(JsonObject) result = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
 
   run_vernier (f, &o, "run", path, "--json", NULL);
   assert_exit (&o, 1);
@@ -1265,7 +1171,7 @@ check_interrupt (Fixture     *f,
   g_autofree gchar *path = write_tmp (f, "interrupted.ini", contents);
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   g_autoptr(GSubprocess) process = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   const gchar *args_text[] = { "run", path, NULL };
   const gchar *args_json[] = { "run", path, "--json", NULL };
   gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_USEC;
@@ -1286,7 +1192,7 @@ check_interrupt (Fixture     *f,
   g_assert_true (started);
 
   g_subprocess_send_signal (process, signum);
-  collect (process, &o);
+  vt_collect (process, &o);
   assert_exit (&o, 128 + signum);
 
   /* The summary is still printed. */
@@ -1343,7 +1249,7 @@ test_run_shell_metacharacters (Fixture       *f,
   g_autofree gchar *victim = write_tmp (f, "victim", "still here");
   g_autoptr(JsonObject) result = NULL;
   g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
   static const gchar *never[] = { "PWNED", "PWNED2", "redirected" };
 
   /* JSON strings in the key file's list; the ';' inside is escaped for
@@ -1426,7 +1332,7 @@ check_misbehaving (Fixture     *f,
   g_autofree gchar *contents = NULL;
   g_autofree gchar *path = NULL;
   g_autoptr(JsonObject) result = NULL;
-  g_auto(Outcome) o = { 0, };
+  g_auto(VtOutcome) o = { 0, };
 
   contents = g_strdup_printf ("[study]\n"
                               "name=misbehaving\n"
@@ -1491,16 +1397,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GThread) reaper = NULL;
-
   g_test_init (&argc, &argv, NULL);
 
-#ifdef __linux__
-  /* Orphans of vernier's trials come to this process: see reap_orphans(). */
-  prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-#endif
-  vernier_pids = g_hash_table_new (NULL, NULL);
-  reaper = g_thread_new ("reaper", reap_orphans, NULL);
+  /* Orphans of vernier's trials come to this process. */
+  vt_become_subreaper ();
 
   if (g_getenv ("VERNIER_BINARY") == NULL || g_getenv ("VERNIER_SOURCE_ROOT") == NULL)
     g_error ("VERNIER_BINARY and VERNIER_SOURCE_ROOT must be set: "

@@ -1,4 +1,9 @@
+#include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <glib/gstdio.h>
 
@@ -209,4 +214,109 @@ vt_read_events (const gchar *path,
         g_ptr_array_add (events, g_steal_pointer (&object));
     }
   return events;
+}
+
+void
+vt_outcome_clear (VtOutcome *o)
+{
+  g_clear_pointer (&o->out, g_free);
+  g_clear_pointer (&o->err, g_free);
+}
+
+static gchar *
+bytes_to_text (GBytes *bytes)
+{
+  gsize len = 0;
+  const gchar *data = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
+
+  return g_strndup (data != NULL ? data : "", len);
+}
+
+/* Reads everything the process prints and waits for it to exit. */
+void
+vt_collect (GSubprocess *process,
+            VtOutcome   *o)
+{
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  o->out = bytes_to_text (out);
+  o->err = bytes_to_text (err);
+  o->exited = g_subprocess_get_if_exited (process);
+  o->status = o->exited ? g_subprocess_get_exit_status (process) : -1;
+  o->term_sig = g_subprocess_get_if_signaled (process) ? g_subprocess_get_term_sig (process) : 0;
+}
+
+/* ---- orphans ---------------------------------------------------------- */
+
+/* After vt_become_subreaper(), a process that outlives its parent (the
+ * sleep of a trial whose shell was killed, a trial whose vernier died)
+ * becomes a child of the test instead of init's. A thread reaps those
+ * orphans as they die, as a proper init would; nothing else in a container
+ * may. The processes started by vt_spawn_tracked() are left to GLib, which
+ * reaps them for their GSubprocess. */
+static GMutex reaper_lock;
+static GHashTable *tracked_pids;   /* of GINT_TO_POINTER (pid) */
+
+static gpointer
+reap_orphans (gpointer data)
+{
+  for (;;)
+    {
+      siginfo_t info;
+      gboolean orphan;
+
+      memset (&info, 0, sizeof info);
+      /* Waits for a child to die, without reaping it yet. */
+      if (waitid (P_ALL, 0, &info, WEXITED | WNOWAIT) < 0 || info.si_pid == 0)
+        {
+          g_usleep (10 * 1000);
+          continue;
+        }
+
+      g_mutex_lock (&reaper_lock);
+      orphan = !g_hash_table_contains (tracked_pids, GINT_TO_POINTER (info.si_pid));
+      if (orphan)
+        waitpid (info.si_pid, NULL, WNOHANG);
+      g_mutex_unlock (&reaper_lock);
+
+      /* A dead tracked process stays until GLib reaps it. */
+      if (!orphan)
+        g_usleep (1000);
+    }
+  return NULL;
+}
+
+void
+vt_become_subreaper (void)
+{
+#ifdef __linux__
+  prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+#endif
+  tracked_pids = g_hash_table_new (NULL, NULL);
+  g_thread_unref (g_thread_new ("reaper", reap_orphans, NULL));
+}
+
+/* Spawns @argv; the orphan reaper leaves the process to GLib. */
+GSubprocess *
+vt_spawn_tracked (GSubprocessLauncher *launcher,
+                  const gchar * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  g_assert_nonnull (tracked_pids);
+  /* Registered before the reaper can look at it, should it die at once. */
+  g_mutex_lock (&reaper_lock);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (process != NULL)
+    g_hash_table_add (tracked_pids,
+                      GINT_TO_POINTER (g_ascii_strtoll (g_subprocess_get_identifier (process),
+                                                        NULL, 10)));
+  g_mutex_unlock (&reaper_lock);
+  g_assert_no_error (error);
+  return process;
 }

@@ -4,6 +4,7 @@
  * files, and reading what the `vernier` program wrote, without repeating
  * the error checks. Each aborts the test on an error. */
 
+#include <gio/gio.h>
 #include <vernier.h>
 
 G_BEGIN_DECLS
@@ -41,5 +42,24 @@ gint64            vt_number_of             (JsonObject       *object,
                                             const gchar      *member);
 GPtrArray        *vt_read_events           (const gchar      *path,
                                             const gchar      *event);
+
+/* What a finished process printed and how it ended. */
+typedef struct
+{
+  gboolean  exited;
+  gint      status;
+  gint      term_sig;
+  gchar    *out;
+  gchar    *err;
+} VtOutcome;
+
+void              vt_outcome_clear         (VtOutcome        *o);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VtOutcome, vt_outcome_clear)
+void              vt_collect               (GSubprocess      *process,
+                                            VtOutcome        *o);
+
+void              vt_become_subreaper      (void);
+GSubprocess      *vt_spawn_tracked         (GSubprocessLauncher *launcher,
+                                            const gchar * const *argv);
 
 G_END_DECLS
