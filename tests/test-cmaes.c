@@ -12,14 +12,13 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* The value of the `restarts` property's nick `none` (the enum type lives
- * in the plugin). */
-#define VERNIER_CMAES_RESTARTS_NONE_VALUE restarts_value ("none")
-
+/* The value of nick @nick of an enum type of the plugin's (the types live
+ * in the plugin, registered once it is loaded). */
 static gint
-restarts_value (const gchar *nick)
+enum_value (const gchar *type_name,
+            const gchar *nick)
 {
-  GType type = g_type_from_name ("VernierCmaesRestarts");
+  GType type = g_type_from_name (type_name);
   g_autoptr(GEnumClass) klass = NULL;
   GEnumValue *value;
 
@@ -30,9 +29,15 @@ restarts_value (const gchar *nick)
   return value->value;
 }
 
+#define restarts_value(nick) enum_value ("VernierCmaesRestarts", (nick))
+#define surrogate_value(nick) enum_value ("VernierCmaesSurrogate", (nick))
+#define VERNIER_CMAES_RESTARTS_NONE_VALUE restarts_value ("none")
+
 typedef gdouble (*Objective) (JsonObject *params,
                               gpointer    data);
 
+/* A cmaes tuner with @first_property… set; plain CMA-ES (surrogate=none)
+ * unless they say otherwise, so that a generation is handed out whole. */
 static VernierTuner *
 create_tuner (const gchar *first_property,
               ...)
@@ -45,6 +50,7 @@ create_tuner (const gchar *first_property,
   object = vernier_registry_create (registry, "tuner", "cmaes", &error);
   g_assert_no_error (error);
   g_assert_true (VERNIER_IS_TUNER (object));
+  g_object_set (object, "surrogate", surrogate_value ("none"), NULL);
   va_start (args, first_property);
   if (first_property != NULL)
     g_object_set_valist (object, first_property, args);
@@ -970,6 +976,229 @@ test_startup_trials (void)
   assert_first_generation_near (tuner, best_x, best_y);
 }
 
+/* ---- the surrogate -------------------------------------------------------- */
+
+/* Runs @n_trials trials with the surrogate, each batch handed out until
+ * PENDING then told; the canonical text of each configuration goes to
+ * @keys (if not NULL), the size of each batch to @batches (if not NULL).
+ * Returns the best value. */
+static gdouble
+run_surrogate (VernierTuner   *tuner,
+               VernierContext *context,
+               Objective       f,
+               gpointer        data,
+               guint           n_trials,
+               GPtrArray      *keys,
+               GArray         *batches)
+{
+  gdouble best = INFINITY;
+  guint counter = 0;
+
+  while (counter < n_trials)
+    {
+      g_autoptr(GPtrArray) batch = hand_out_generation (tuner);
+
+      g_assert_cmpuint (batch->len, >, 0);
+      for (guint i = 0; i < batch->len; i++)
+        {
+          JsonObject *params = g_ptr_array_index (batch, i);
+          g_autoptr(GError) error = NULL;
+
+          g_assert_true (vernier_space_validate (vernier_context_get_space (context),
+                                                 params, &error));
+          g_assert_no_error (error);
+          best = MIN (best, f (params, data));
+          if (keys != NULL)
+            g_ptr_array_add (keys, vernier_json_object_canonical (params));
+        }
+      if (batches != NULL)
+        g_array_append_val (batches, batch->len);
+      tell_all (tuner, context, batch, f, data, &counter);
+    }
+  return best;
+}
+
+/* The property: quadratic by default, none and quadratic by nick, and a
+ * threshold of rank correlation. */
+static void
+test_surrogate_property (void)
+{
+  g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) object = vernier_registry_create (registry, "tuner", "cmaes", &error);
+  gint surrogate;
+  gdouble tau;
+
+  g_assert_no_error (error);
+  g_object_get (object, "surrogate", &surrogate, "surrogate-tau", &tau, NULL);
+  g_assert_cmpint (surrogate, ==, surrogate_value ("quadratic"));
+  g_assert_cmpint (surrogate_value ("none"), !=, surrogate_value ("quadratic"));
+  g_assert_cmpfloat (tau, ==, 0.5);
+}
+
+/* Before the trials determine a model, the surrogate changes nothing: the
+ * first generation is plain CMA-ES's, drawn from the same seed. */
+static void
+test_surrogate_first_generation (void)
+{
+  g_autoptr(VernierSpace) space = square_space (3);
+  g_autoptr(VernierContext) plain_context = make_context (space, 7);
+  g_autoptr(VernierContext) model_context = make_context (space, 7);
+  g_autoptr(VernierTuner) plain = create_tuner (NULL);
+  g_autoptr(VernierTuner) model = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  g_autoptr(GPtrArray) a = NULL;
+  g_autoptr(GPtrArray) b = NULL;
+
+  prepare_ok (plain, plain_context);
+  prepare_ok (model, model_context);
+  a = hand_out_generation (plain);
+  b = hand_out_generation (model);
+  g_assert_cmpuint (a->len, ==, 4 + (guint) floor (3 * log (3.0)));
+  g_assert_cmpuint (b->len, ==, a->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      g_autofree gchar *ka = vernier_json_object_canonical (g_ptr_array_index (a, i));
+      g_autofree gchar *kb = vernier_json_object_canonical (g_ptr_array_index (b, i));
+
+      g_assert_cmpstr (ka, ==, kb);
+    }
+}
+
+/* On a quadratic the model is exact: once it is fitted, a generation
+ * costs a single trial, and the optimum is found within a budget where
+ * plain CMA-ES is still far from it. */
+static void
+test_surrogate_saves_trials (void)
+{
+  g_autoptr(VernierSpace) space = square_space (4);
+  g_autoptr(VernierContext) model_context = make_context (space, 5);
+  g_autoptr(VernierContext) plain_context = make_context (space, 5);
+  g_autoptr(VernierTuner) model = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  g_autoptr(VernierTuner) plain = create_tuner (NULL);
+  g_autoptr(GArray) batches = g_array_new (FALSE, FALSE, sizeof (guint));
+  const gdouble target[4] = { 1.5, -2, 0.5, 3 };
+  gdouble best_model, best_plain;
+  guint singles = 0;
+
+  prepare_ok (model, model_context);
+  prepare_ok (plain, plain_context);
+  best_model = run_surrogate (model, model_context, shifted_sphere, (gpointer) target, 80,
+                              NULL, batches);
+  best_plain = run_surrogate (plain, plain_context, shifted_sphere, (gpointer) target, 80,
+                              NULL, NULL);
+
+  /* λ = 8 for 4 dimensions: the first generation whole, then mostly one
+   * trial at a time */
+  g_assert_cmpuint (g_array_index (batches, guint, 0), ==, 8);
+  for (guint i = 1; i < batches->len; i++)
+    singles += g_array_index (batches, guint, i) == 1;
+  g_assert_cmpuint (singles, >, batches->len / 2);
+  g_test_message ("best after 80 trials: surrogate %g, plain %g", best_model, best_plain);
+  g_assert_cmpfloat (best_model, <, 1e-4);
+  g_assert_cmpfloat (best_model, <, best_plain / 100);
+}
+
+/* Every kind of dimension stays in its bounds and on its grid, and the
+ * same seed gives the same sequence. */
+static GPtrArray *
+surrogate_keys (guint64 seed)
+{
+  g_autoptr(VernierSpace) space = mixed_space ();
+  g_autoptr(VernierContext) context = make_context (space, seed);
+  g_autoptr(VernierTuner) tuner = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  gdouble best;
+
+  prepare_ok (tuner, context);
+  best = run_surrogate (tuner, context, mixed_objective, NULL, 150, keys, NULL);
+  /* the optimum: x=2.5, lr=1e-4, layers=7, dropout=0.25, units=10 */
+  g_assert_cmpfloat (best, <, 0.05);
+  return keys;
+}
+
+static void
+test_surrogate_dimensions_seeded (void)
+{
+  g_autoptr(GPtrArray) a = surrogate_keys (42);
+  g_autoptr(GPtrArray) b = surrogate_keys (42);
+  g_autoptr(GPtrArray) c = surrogate_keys (43);
+  guint same = 0;
+
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      g_assert_cmpstr (g_ptr_array_index (a, i), ==, g_ptr_array_index (b, i));
+      same += i < c->len && g_strcmp0 (g_ptr_array_index (a, i), g_ptr_array_index (c, i)) == 0;
+    }
+  g_assert_cmpuint (same, <, a->len / 4);
+}
+
+/* Continuous coordinates stay inside the box even when the optimum lies
+ * outside it, in a corner the model extrapolates towards. */
+static gdouble
+beyond_corner (JsonObject *params,
+               gpointer    data)
+{
+  gdouble x = number (params, "x0") - 9, y = number (params, "x1") + 8;
+
+  return x * x + y * y;
+}
+
+static void
+test_surrogate_bounds (void)
+{
+  g_autoptr(VernierSpace) space = square_space (2);
+  g_autoptr(VernierContext) context = make_context (space, 3);
+  g_autoptr(VernierTuner) tuner = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  gdouble best;
+
+  prepare_ok (tuner, context);
+  /* run_surrogate validates every configuration against the space */
+  best = run_surrogate (tuner, context, beyond_corner, NULL, 120, keys, NULL);
+  /* the corner (5, -5) is the best point of the box: its value is 25 */
+  g_assert_cmpfloat (best, <, 25.01);
+}
+
+/* A member that fails while the model ranks a generation: the rest of the
+ * generation is evaluated, and the search goes on. */
+static void
+test_surrogate_failures (void)
+{
+  g_autoptr(VernierSpace) space = square_space (2);
+  g_autoptr(VernierContext) context = make_context (space, 5);
+  g_autoptr(VernierTuner) tuner = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  const gdouble target[2] = { 1, 1 };
+  guint counter = 0, wide_after_failure = 0;
+  gboolean failed_last = FALSE;
+
+  prepare_ok (tuner, context);
+  for (guint round = 0; round < 60; round++)
+    {
+      g_autoptr(GPtrArray) batch = hand_out_generation (tuner);
+
+      g_assert_cmpuint (batch->len, >, 0);
+      if (failed_last && batch->len > 1)
+        wide_after_failure++;
+      failed_last = FALSE;
+      for (guint i = 0; i < batch->len; i++)
+        {
+          JsonObject *params = g_ptr_array_index (batch, i);
+          gboolean fails = counter % 7 == 3;
+          g_autoptr(VernierTrial) trial =
+            finished_trial (counter++, params,
+                            fails ? VERNIER_TRIAL_STATE_FAILED : VERNIER_TRIAL_STATE_COMPLETE,
+                            shifted_sphere (params, (gpointer) target));
+
+          failed_last |= fails && batch->len == 1;
+          vernier_context_add_trial (context, trial);
+          vernier_tuner_observe (tuner, trial);
+        }
+    }
+  /* a failure in a ranked generation hands out the rest of it at once */
+  g_assert_cmpuint (wide_after_failure, >, 0);
+}
+
 /* ---- whole studies ------------------------------------------------------- */
 
 /* Runs a 4-D Rosenbrock study of 150 trials, 4 in flight, with the tuner
@@ -1061,6 +1290,12 @@ main (int   argc,
   g_test_add_func ("/vernier/cmaes/warm-start-history", test_warm_start_history);
   g_test_add_func ("/vernier/cmaes/warm-start-chain", test_warm_start_chain);
   g_test_add_func ("/vernier/cmaes/startup-trials", test_startup_trials);
+  g_test_add_func ("/vernier/cmaes/surrogate/property", test_surrogate_property);
+  g_test_add_func ("/vernier/cmaes/surrogate/first-generation", test_surrogate_first_generation);
+  g_test_add_func ("/vernier/cmaes/surrogate/saves-trials", test_surrogate_saves_trials);
+  g_test_add_func ("/vernier/cmaes/surrogate/dimensions-seeded", test_surrogate_dimensions_seeded);
+  g_test_add_func ("/vernier/cmaes/surrogate/bounds", test_surrogate_bounds);
+  g_test_add_func ("/vernier/cmaes/surrogate/failures", test_surrogate_failures);
   g_test_add_func ("/vernier/cmaes/beats-random", test_beats_random);
   g_test_add_func ("/vernier/cmaes/chain", test_chain);
 

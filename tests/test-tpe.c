@@ -12,6 +12,8 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
+/* A tuner by plugin name; a tpe tuner without local refinement
+ * (refine-every=0), the TPE of Optuna that most tests check. */
 static VernierTuner *
 create_tuner (const gchar *name)
 {
@@ -22,7 +24,20 @@ create_tuner (const gchar *name)
   object = vernier_registry_create (registry, "tuner", name, &error);
   g_assert_no_error (error);
   g_assert_true (VERNIER_IS_TUNER (object));
+  if (g_str_equal (name, "tpe"))
+    g_object_set (object, "refine-every", 0, NULL);
   return VERNIER_TUNER (object);
+}
+
+/* A tpe tuner with local refinement every @every model-based suggestions. */
+static VernierTuner *
+create_refining (guint    every,
+                 gboolean multivariate)
+{
+  VernierTuner *tuner = create_tuner ("tpe");
+
+  g_object_set (tuner, "refine-every", every, "multivariate", multivariate, NULL);
+  return tuner;
 }
 
 /* A dimension active only when @parent equals the JSON value @value. */
@@ -611,9 +626,15 @@ test_conditional_multivariate (void)
   check_conditional (TRUE);
 }
 
-/* Two tuners fed the same history suggest the same; another seed does not. */
+/* Three tuners with @refine_every and @multivariate run @n_trials on the
+ * mixed and the conditional spaces: every kind of parameter stays in its
+ * bounds and on its grid, conditional parameters are present exactly when
+ * active, two tuners of one seed fed the same history suggest the same,
+ * and another seed does not. With local steps, the loss also improves. */
 static void
-check_same_seed (gboolean multivariate)
+check_seeded_runs (guint    refine_every,
+                   gboolean multivariate,
+                   guint    n_trials)
 {
   g_autoptr(VernierSpace) space = mixed_space ();
   g_autoptr(VernierSpace) cond = conditional_space ();
@@ -624,19 +645,17 @@ check_same_seed (gboolean multivariate)
       g_autoptr(VernierContext) ca = make_context (spaces[s], 7, VERNIER_DIRECTION_MINIMIZE);
       g_autoptr(VernierContext) cb = make_context (spaces[s], 7, VERNIER_DIRECTION_MINIMIZE);
       g_autoptr(VernierContext) cc = make_context (spaces[s], 8, VERNIER_DIRECTION_MINIMIZE);
-      g_autoptr(VernierTuner) a = create_tuner ("tpe");
-      g_autoptr(VernierTuner) b = create_tuner ("tpe");
-      g_autoptr(VernierTuner) c = create_tuner ("tpe");
+      g_autoptr(VernierTuner) a = create_refining (refine_every, multivariate);
+      g_autoptr(VernierTuner) b = create_refining (refine_every, multivariate);
+      g_autoptr(VernierTuner) c = create_refining (refine_every, multivariate);
+      guint quarter = n_trials / 4;
+      gdouble early = 0, late = 0;
       guint differ = 0;
 
-      g_object_set (a, "multivariate", multivariate, NULL);
-      g_object_set (b, "multivariate", multivariate, NULL);
-      g_object_set (c, "multivariate", multivariate, NULL);
       prepare_ok (a, ca);
       prepare_ok (b, cb);
       prepare_ok (c, cc);
-
-      for (guint i = 0; i < 40; i++)
+      for (guint i = 0; i < n_trials; i++)
         {
           g_autoptr(JsonObject) pa = suggest_ok (a);
           g_autoptr(JsonObject) pb = suggest_ok (b);
@@ -646,15 +665,36 @@ check_same_seed (gboolean multivariate)
           g_autofree gchar *kc = vernier_json_object_canonical (pc);
           gdouble loss = s == 0 ? mixed_loss (pa) : conditional_loss (pa);
 
+          assert_in_space (spaces[s], pa);
+          if (s == 1)
+            {
+              g_assert_cmpint (json_object_has_member (pa, "momentum"), ==, is_sgd (pa));
+              g_assert_cmpint (json_object_has_member (pa, "beta"), ==, !is_sgd (pa));
+            }
           g_assert_cmpstr (ka, ==, kb);
           differ += g_strcmp0 (ka, kc) != 0;
+          if (i < quarter)
+            early += loss / quarter;
+          else if (i >= n_trials - quarter)
+            late += loss / quarter;
           /* all three learn from the same history */
           tell (ca, a, i, pa, VERNIER_TRIAL_STATE_COMPLETE, loss);
           tell (cb, b, i, pa, VERNIER_TRIAL_STATE_COMPLETE, loss);
           tell (cc, c, i, pa, VERNIER_TRIAL_STATE_COMPLETE, loss);
         }
-      g_assert_cmpuint (differ, >, 30);
+      g_assert_cmpuint (differ, >, 3 * quarter);
+      if (refine_every > 0)
+        {
+          g_test_message ("mean loss: first %u %g, last %u %g", quarter, early, quarter, late);
+          g_assert_cmpfloat (late, <, early);
+        }
     }
+}
+
+static void
+check_same_seed (gboolean multivariate)
+{
+  check_seeded_runs (0, multivariate, 40);
 }
 
 static void
@@ -1045,6 +1085,184 @@ test_branin_beats_random_multivariate (void)
   check_branin ("[tuner]\nplugin=tpe\nmultivariate=true\n");
 }
 
+/* ---- local refinement ---------------------------------------------------- */
+
+static void
+test_refine_default (void)
+{
+  g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GObject) object = vernier_registry_create (registry, "tuner", "tpe", &error);
+  guint every;
+
+  g_assert_no_error (error);
+  g_object_get (object, "refine-every", &every, NULL);
+  g_assert_cmpuint (every, ==, 2);
+}
+
+static void
+check_refine_invariants (gboolean multivariate)
+{
+  check_seeded_runs (2, multivariate, 100);
+}
+
+static void
+test_refine_invariants (void)
+{
+  check_refine_invariants (FALSE);
+}
+
+static void
+test_refine_invariants_multivariate (void)
+{
+  check_refine_invariants (TRUE);
+}
+
+/* On a smooth bowl the local steps find the optimum far closer than TPE
+ * alone in the same budget. */
+static gdouble
+bowl (JsonObject *params)
+{
+  return pow (number_member (params, "x") - TARGET_X, 2) +
+         pow (number_member (params, "y") - TARGET_Y, 2);
+}
+
+static gdouble
+best_on_bowl (guint    every,
+              gboolean multivariate,
+              guint64  seed)
+{
+  g_autoptr(VernierSpace) space = square_space ();
+  g_autoptr(VernierContext) context = make_context (space, seed, VERNIER_DIRECTION_MINIMIZE);
+  g_autoptr(VernierTuner) tuner = create_refining (every, multivariate);
+  gdouble best = INFINITY;
+
+  prepare_ok (tuner, context);
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(JsonObject) params = suggest_ok (tuner);
+      gdouble loss = bowl (params);
+
+      best = MIN (best, loss);
+      tell (context, tuner, i, params, VERNIER_TRIAL_STATE_COMPLETE, loss);
+    }
+  return best;
+}
+
+static void
+test_refine_converges (void)
+{
+  for (guint mv = 0; mv <= 1; mv++)
+    {
+      gdouble refined[5], plain[5];
+
+      for (guint s = 0; s < G_N_ELEMENTS (refined); s++)
+        {
+          refined[s] = best_on_bowl (2, mv, 30 + s);
+          plain[s] = best_on_bowl (0, mv, 30 + s);
+        }
+      g_test_message ("multivariate %u: median best after 60 trials %g refined, %g plain",
+                      mv, median (refined, 5), median (plain, 5));
+      g_assert_cmpfloat (median (refined, 5), <, 1e-6);
+      g_assert_cmpfloat (median (refined, 5), <, median (plain, 5) / 100);
+    }
+}
+
+/* Local steps start from the best trial, then from the best trial of
+ * another categorical context, in turn. */
+static void
+test_refine_contexts (void)
+{
+  g_autoptr(VernierSpace) space = vernier_space_new ();
+  g_autoptr(VernierContext) context = NULL;
+  g_autoptr(VernierTuner) tuner = create_refining (1, TRUE);
+  g_autoptr(JsonObject) first = NULL;
+  g_autoptr(JsonObject) second = NULL;
+  g_autoptr(JsonObject) third = NULL;
+
+  vt_add_dimension (space, vt_categorical_dimension ("k", "[\"a\", \"b\", \"c\"]"));
+  vt_add_dimension (space, vt_float_dimension ("x", -5, 5, FALSE, 0));
+  context = make_context (space, 3, VERNIER_DIRECTION_MINIMIZE);
+  prepare_ok (tuner, context);
+
+  /* a: a bowl at x = -1 down to 0.5; b: a bowl at x = 2 down to 0.6
+   * (its best trial is the runner-up); c: worse everywhere */
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autoptr(JsonObject) params = json_object_new ();
+      const gchar *k = i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "c";
+      gdouble x = -4.5 + 9.0 * ((i * 7) % 30) / 29.0;
+      gdouble loss = g_str_equal (k, "a") ? 0.5 + (x + 1) * (x + 1)
+                     : g_str_equal (k, "b") ? 0.6 + 0.1 * (x - 2) * (x - 2)
+                     : 5 + x * x;
+
+      json_object_set_string_member (params, "k", k);
+      json_object_set_double_member (params, "x", x);
+      tell (context, tuner, i, params, VERNIER_TRIAL_STATE_COMPLETE, loss);
+    }
+
+  first = suggest_ok (tuner);
+  second = suggest_ok (tuner);
+  third = suggest_ok (tuner);
+  g_assert_cmpstr (json_object_get_string_member (first, "k"), ==, "a");
+  g_assert_cmpstr (json_object_get_string_member (second, "k"), ==, "b");
+  g_assert_cmpstr (json_object_get_string_member (third, "k"), ==, "a");
+  /* each near its context's optimum, which the quadratic finds */
+  g_assert_cmpfloat (fabs (number_member (first, "x") + 1), <, 0.5);
+  g_assert_cmpfloat (fabs (number_member (second, "x") - 2), <, 1.0);
+}
+
+/* On a grid, a local step never suggests the best trial again: after it
+ * converged on an integer bowl, repeats of the best configuration are no
+ * more frequent than with TPE alone. */
+static guint
+count_best_repeats (guint refine_every,
+                    guint seed)
+{
+  g_autoptr(VernierSpace) space = vernier_space_new ();
+  g_autoptr(VernierContext) context = NULL;
+  g_autoptr(VernierTuner) tuner = create_refining (refine_every, FALSE);
+  g_autofree gchar *best_key = NULL;
+  gdouble best = G_MAXDOUBLE;
+  guint repeats = 0;
+
+  vt_add_dimension (space, vt_int_dimension ("a", -5, 5, FALSE, 1));
+  vt_add_dimension (space, vt_int_dimension ("b", -5, 5, FALSE, 1));
+  context = make_context (space, seed, VERNIER_DIRECTION_MINIMIZE);
+  prepare_ok (tuner, context);
+  for (guint i = 0; i < 60; i++)
+    {
+      g_autoptr(JsonObject) params = suggest_ok (tuner);
+      g_autofree gchar *key = vernier_json_object_canonical (params);
+      gdouble a = number_member (params, "a"), b = number_member (params, "b");
+      gdouble loss = a * a + b * b;
+
+      repeats += g_strcmp0 (key, best_key) == 0;
+      if (loss < best)
+        {
+          best = loss;
+          g_free (best_key);
+          best_key = g_steal_pointer (&key);
+        }
+      tell (context, tuner, i, params, VERNIER_TRIAL_STATE_COMPLETE, loss);
+    }
+  return repeats;
+}
+
+static void
+test_refine_no_repeat_on_grid (void)
+{
+  guint with = 0, without = 0;
+
+  for (guint seed = 1; seed <= 3; seed++)
+    {
+      with += count_best_repeats (1, seed);
+      without += count_best_repeats (0, seed);
+    }
+  g_test_message ("repeats of the best: %u with local steps only, %u with TPE alone", with, without);
+  g_assert_cmpuint (with, <=, without);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1069,6 +1287,13 @@ main (int   argc,
   g_test_add_func ("/vernier/tpe/failed-ignored", test_failed_ignored);
   g_test_add_func ("/vernier/tpe/pruned", test_pruned);
   g_test_add_func ("/vernier/tpe/history-from-context", test_history_from_context);
+  g_test_add_func ("/vernier/tpe/refine/default", test_refine_default);
+  g_test_add_func ("/vernier/tpe/refine/invariants", test_refine_invariants);
+  g_test_add_func ("/vernier/tpe/refine/invariants-multivariate",
+                   test_refine_invariants_multivariate);
+  g_test_add_func ("/vernier/tpe/refine/converges", test_refine_converges);
+  g_test_add_func ("/vernier/tpe/refine/contexts", test_refine_contexts);
+  g_test_add_func ("/vernier/tpe/refine/no-repeat-on-grid", test_refine_no_repeat_on_grid);
   g_test_add_func ("/vernier/tpe/branin-beats-random", test_branin_beats_random);
   g_test_add_func ("/vernier/tpe/branin-beats-random-multivariate",
                    test_branin_beats_random_multivariate);

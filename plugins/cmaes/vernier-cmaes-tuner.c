@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vernier-cmaes-tuner.h"
+#include "vernier-quadratic-model.h"
 
 /**
  * VernierCmaesTuner:
@@ -48,6 +49,24 @@
  * multiplied by [property@VernierCmaesTuner:inc-popsize] (IPOP-CMA-ES), or
  * the tuner is exhausted when [property@VernierCmaesTuner:restarts] is
  * `none`.
+ *
+ * With [property@VernierCmaesTuner:surrogate] `quadratic` (the default),
+ * trials are saved as lq-CMA-ES does (Hansen, "A Global Surrogate Assisted
+ * CMA-ES", GECCO 2019): every completed trial of the study goes to an
+ * archive, and a linear, diagonal-quadratic or full quadratic model of
+ * the loss (the richest that the most recent trials determine) is fitted
+ * by weighted least squares in the coordinates of the current search
+ * distribution. Each generation is then drawn at once and handed out in
+ * the model's order, the best member first; when its members out are
+ * told, the model is fitted again, and if its Kendall rank correlation
+ * with the most recent trials reaches
+ * [property@VernierCmaesTuner:surrogate-tau], the model ranks the whole
+ * generation for the update; otherwise more members are evaluated (half
+ * as many again each time). A generation whose members are all evaluated,
+ * or one of whose members did not complete, is ranked by the losses as in
+ * plain CMA-ES. On a smooth function a generation then costs one or two
+ * trials instead of λ. With several trials in flight the surrogate hands
+ * out one member at a time until the model is trusted or not.
  */
 
 #define MAX_POPULATION 8192
@@ -143,6 +162,14 @@ typedef struct
   guint n_handed;
   guint n_told;
 
+  /* surrogate: the generation is drawn at once and handed out in the
+   * model's order, @n_target members at a time */
+  gboolean drawn;
+  gboolean screened;            /* ranked by the model unless all are told */
+  guint n_target;
+  guint *queue;                 /* λ: the order of handing out */
+  gdouble *predicted;           /* λ: the model's values */
+
   /* scratch */
   gdouble *ys;                  /* λ × n */
   gdouble *work;                /* 3 n */
@@ -160,6 +187,8 @@ struct _VernierCmaesTuner
   VernierCmaesRestarts restarts;
   guint inc_popsize;
   guint startup_trials;
+  VernierCmaesSurrogate surrogate;
+  gdouble surrogate_tau;
 
   /* state, set by prepare */
   VernierContext *context;
@@ -177,6 +206,15 @@ struct _VernierCmaesTuner
   gboolean single_suggested;
   gboolean exhausted;
   gchar *stop_reason;
+
+  /* the surrogate: completed trials (n unit coordinates, then the loss,
+   * per trial) and the model last fitted */
+  GArray *archive;
+  VernierQuadraticModel model;
+  guint model_data;             /* trials in the archive when fitted */
+  gdouble *frame_mean;          /* n: the frame it was fitted in, */
+  gdouble *frame;               /* n × n: z = frame·(u - frame_mean) */
+  gdouble *model_work;          /* 3n: scratch */
 };
 
 enum {
@@ -186,6 +224,8 @@ enum {
   PROP_RESTARTS,
   PROP_INC_POPSIZE,
   PROP_STARTUP_TRIALS,
+  PROP_SURROGATE,
+  PROP_SURROGATE_TAU,
   N_PROPS
 };
 
@@ -214,6 +254,34 @@ restarts_register_type (GTypeModule *module)
 {
   restarts_type = g_type_module_register_enum (module, "VernierCmaesRestarts",
                                                restarts_values);
+}
+
+static GType surrogate_type = G_TYPE_INVALID;
+
+static const GEnumValue surrogate_values[] = {
+  { VERNIER_CMAES_SURROGATE_NONE, "VERNIER_CMAES_SURROGATE_NONE", "none" },
+  { VERNIER_CMAES_SURROGATE_QUADRATIC, "VERNIER_CMAES_SURROGATE_QUADRATIC", "quadratic" },
+  { 0, NULL, NULL }
+};
+
+static void
+surrogate_register_type (GTypeModule *module)
+{
+  surrogate_type = g_type_module_register_enum (module, "VernierCmaesSurrogate",
+                                                surrogate_values);
+}
+
+/**
+ * vernier_cmaes_surrogate_get_type:
+ *
+ * The #GType of #VernierCmaesSurrogate. Valid once the plugin is loaded.
+ *
+ * Returns: the type
+ */
+GType
+vernier_cmaes_surrogate_get_type (void)
+{
+  return surrogate_type;
 }
 
 /**
@@ -434,6 +502,8 @@ cma_free (Cma *cma)
   g_free (cma->work);
   g_free (cma->jacobi);
   g_free (cma->order);
+  g_free (cma->queue);
+  g_free (cma->predicted);
   g_free (cma);
 }
 
@@ -537,6 +607,11 @@ cma_new (guint          n,
   cma->work = g_new0 (gdouble, 3 * n);
   cma->jacobi = g_new0 (gdouble, n * n);
   cma->order = g_new (guint, lambda);
+  cma->queue = g_new (guint, lambda);
+  cma->predicted = g_new0 (gdouble, lambda);
+  cma->n_target = lambda;
+  for (guint i = 0; i < lambda; i++)
+    cma->queue[i] = i;
   return cma;
 }
 
@@ -852,6 +927,234 @@ cma_should_stop (Cma *cma)
   return NULL;
 }
 
+/* ---- the surrogate model ----------------------------------------------- */
+
+/* The linear-quadratic model of lq-CMA-ES (Hansen, "A Global Surrogate
+ * Assisted CMA-ES", GECCO 2019): the loss as a linear, diagonal-quadratic
+ * or full quadratic function of the coordinates in CMA-ES's own frame,
+ * z = C^(-1/2)·(u - m)/σ, fitted by weighted least squares on the most
+ * recent trials, the better ones weighing more. The richest model the
+ * data determine (1.1 data per coefficient) is used: a
+ * #VernierQuadraticModel, shared with the tpe tuner. */
+
+/* Above this many searched dimensions the full quadratic model (n(n+3)/2+1
+ * coefficients) costs too much per suggestion: the diagonal one is used. */
+#define MODEL_FULL_MAX_N 20
+
+/* The model is fitted on the most recent trials: this many per
+ * coefficient of the richest model (or a generation, if more); fewer than
+ * the 2 of lq-CMA-ES measured better within 100 trials, the model being
+ * more local. */
+#define MODEL_DATA_FACTOR 1.5
+
+/* A generation is ranked by the model once its Kendall rank correlation
+ * with the losses of the recent trials reaches the tau threshold,
+ * evaluated on at least this many of them. */
+#define MODEL_TAU_POINTS 15
+
+/* The unit coordinates of the raw point @x of a member, as they are
+ * handed out (discrete coordinates scaled by the margin's A). */
+static void
+member_unit (VernierCmaesTuner *self,
+             const gdouble     *x,
+             gdouble           *u)
+{
+  Cma *cma = self->cma;
+
+  for (guint j = 0; j < self->n; j++)
+    {
+      gdouble v = x[j];
+
+      if (self->search[j]->kind == COORD_DISCRETE)
+        v = cma->mean[j] + cma->A[j] * (x[j] - cma->mean[j]);
+      u[j] = CLAMP (v, 0.0, 1.0);
+    }
+}
+
+/* Takes the frame of the current run, C^(-1/2)/σ about the mean, for the
+ * next fit: the model keeps it until it is fitted again. */
+static void
+model_take_frame (VernierCmaesTuner *self)
+{
+  Cma *cma = self->cma;
+  guint n = self->n;
+  gdouble *e = self->model_work, *column = e + n, *tmp = column + n;
+
+  memcpy (self->frame_mean, cma->mean, sizeof (gdouble) * n);
+  for (guint j = 0; j < n; j++)
+    {
+      for (guint i = 0; i < n; i++)
+        e[i] = i == j ? 1.0 / cma->sigma : 0.0;
+      cma_inv_sqrt_times (cma, e, column, tmp);
+      for (guint i = 0; i < n; i++)
+        self->frame[i * n + j] = column[i];
+    }
+}
+
+/* The coordinates @z in the model's frame of unit coordinates @u. */
+static void
+model_frame_point (VernierCmaesTuner *self,
+                   const gdouble     *u,
+                   gdouble           *z)
+{
+  guint n = self->n;
+  gdouble *v = self->model_work;
+
+  for (guint j = 0; j < n; j++)
+    v[j] = u[j] - self->frame_mean[j];
+  for (guint i = 0; i < n; i++)
+    {
+      gdouble sum = 0;
+
+      for (guint j = 0; j < n; j++)
+        sum += self->frame[i * n + j] * v[j];
+      z[i] = sum;
+    }
+}
+
+static gdouble
+model_predict_unit (VernierCmaesTuner *self,
+                    const gdouble     *u)
+{
+  gdouble *z = self->model_work + self->n;
+
+  model_frame_point (self, u, z);
+  return vernier_quadratic_model_predict (&self->model, z);
+}
+
+static guint
+archive_length (VernierCmaesTuner *self)
+{
+  return self->archive->len / (self->n + 1);
+}
+
+static gint
+compare_losses (gconstpointer a,
+                gconstpointer b,
+                gpointer      data)
+{
+  const gdouble *losses = data;
+  guint i = *(const guint *) a, j = *(const guint *) b;
+
+  if (losses[i] < losses[j])
+    return -1;
+  if (losses[i] > losses[j])
+    return 1;
+  return i < j ? -1 : i > j ? 1 : 0;
+}
+
+/* Fits the model on the most recent trials of the archive, in the frame
+ * of the current run: FALSE when there are too few of them for even a
+ * linear model. */
+static gboolean
+model_fit (VernierCmaesTuner *self)
+{
+  guint n = self->n, stride = n + 1;
+  guint n_archive = archive_length (self);
+  VernierQuadraticModelKind richest = n <= MODEL_FULL_MAX_N ? VERNIER_QUADRATIC_MODEL_FULL
+                                                            : VERNIER_QUADRATIC_MODEL_DIAGONAL;
+  guint n_data = MIN (n_archive,
+                      MAX ((guint) ceil (MODEL_DATA_FACTOR * vernier_quadratic_model_n_terms (richest, n)),
+                           self->cma->lambda));
+  const gdouble *data = &g_array_index (self->archive, gdouble,
+                                        (gsize) (n_archive - n_data) * stride);
+  g_autofree guint *order = NULL;
+  g_autofree gdouble *points = NULL;
+  g_autofree gdouble *losses = NULL;
+  g_autofree gdouble *weights = NULL;
+
+  self->model_data = n_archive;
+  if (vernier_quadratic_model_choose_kind (richest, n, n_data) == VERNIER_QUADRATIC_MODEL_NONE)
+    {
+      vernier_quadratic_model_clear (&self->model);
+      return FALSE;
+    }
+  model_take_frame (self);
+
+  /* the trials in the frame, weighted by rank, from 1 for the best down
+   * to 1/n_data */
+  order = g_new (guint, n_data);
+  points = g_new (gdouble, (gsize) n_data * n);
+  losses = g_new (gdouble, n_data);
+  weights = g_new (gdouble, n_data);
+  for (guint k = 0; k < n_data; k++)
+    {
+      order[k] = k;
+      model_frame_point (self, data + (gsize) k * stride, points + (gsize) k * n);
+      losses[k] = data[(gsize) k * stride + n];
+    }
+  g_qsort_with_data (order, n_data, sizeof (guint), compare_losses, losses);
+  for (guint r = 0; r < n_data; r++)
+    weights[order[r]] = (gdouble) (n_data - r) / n_data;
+
+  return vernier_quadratic_model_fit (&self->model, richest, n, points, losses, weights, n_data);
+}
+
+/* Kendall's rank correlation (tau-a) between the model and the losses of
+ * the most recent trials. */
+static gdouble
+model_tau (VernierCmaesTuner *self)
+{
+  guint n = self->n, stride = n + 1;
+  guint n_archive = archive_length (self);
+  guint n_points = MIN (n_archive, MODEL_TAU_POINTS);
+  const gdouble *data = &g_array_index (self->archive, gdouble,
+                                        (gsize) (n_archive - n_points) * stride);
+  g_autofree gdouble *predicted = g_new (gdouble, n_points);
+  gdouble sum = 0;
+
+  if (n_points < 2)
+    return -1.0;
+  for (guint k = 0; k < n_points; k++)
+    predicted[k] = model_predict_unit (self, data + (gsize) k * stride);
+  for (guint k = 0; k < n_points; k++)
+    for (guint l = k + 1; l < n_points; l++)
+      {
+        gdouble a = predicted[k] - predicted[l];
+        gdouble b = data[(gsize) k * stride + n] - data[(gsize) l * stride + n];
+
+        sum += ((a > 0) - (a < 0)) * ((b > 0) - (b < 0));
+      }
+  return sum / (0.5 * n_points * (n_points - 1));
+}
+
+/* The model's value of every member of the generation. */
+static void
+model_predict_generation (VernierCmaesTuner *self)
+{
+  Cma *cma = self->cma;
+  g_autofree gdouble *u = g_new (gdouble, self->n);
+
+  for (guint k = 0; k < cma->lambda; k++)
+    {
+      member_unit (self, cma->xs + (gsize) k * self->n, u);
+      cma->predicted[k] = model_predict_unit (self, u);
+    }
+}
+
+/* Adds a completed trial of the study to the archive, by the unit
+ * coordinates of its parameters. */
+static void
+archive_add (VernierCmaesTuner *self,
+             JsonObject        *params,
+             gdouble            loss)
+{
+  g_autofree gdouble *row = g_new (gdouble, self->n + 1);
+
+  for (guint j = 0; j < self->n; j++)
+    {
+      const gchar *name = vernier_dimension_get_name (self->search[j]->dim);
+      JsonNode *node = json_object_get_member (params, name);
+      gdouble u = node != NULL ? vernier_dimension_value_to_unit (self->search[j]->dim, node) : -1;
+
+      if (!(u >= 0 && u <= 1))
+        return;
+      row[j] = u;
+    }
+  row[self->n] = loss;
+  g_array_append_vals (self->archive, row, self->n + 1);
+}
+
 /* ---- the tuner ----------------------------------------------------------- */
 
 static void
@@ -866,6 +1169,12 @@ reset_state (VernierCmaesTuner *self)
   g_clear_pointer (&self->startup_out, g_array_unref);
   g_clear_pointer (&self->cma, cma_free);
   g_clear_pointer (&self->stop_reason, g_free);
+  g_clear_pointer (&self->archive, g_array_unref);
+  vernier_quadratic_model_clear (&self->model);
+  g_clear_pointer (&self->model_work, g_free);
+  g_clear_pointer (&self->frame_mean, g_free);
+  g_clear_pointer (&self->frame, g_free);
+  self->model_data = 0;
   self->n_coords = 0;
   self->n = 0;
   self->random_left = 0;
@@ -969,6 +1278,14 @@ vernier_cmaes_tuner_prepare (VernierTuner    *tuner,
         }
       coord->index = self->n;
       self->search[self->n++] = coord;
+    }
+
+  self->archive = g_array_new (FALSE, FALSE, sizeof (gdouble));
+  if (self->n > 0)
+    {
+      self->model_work = g_new0 (gdouble, 3 * (gsize) self->n);
+      self->frame_mean = g_new0 (gdouble, self->n);
+      self->frame = g_new0 (gdouble, (gsize) self->n * self->n);
     }
 
   completed = vernier_context_count_state (context, VERNIER_TRIAL_STATE_COMPLETE);
@@ -1101,6 +1418,34 @@ suggest_random (VernierCmaesTuner *self)
   return json_object_ref (handed.params);
 }
 
+/* With the surrogate: draws the whole generation and, when the archive
+ * determines a model, orders it by the model's values; the first member
+ * in that order is handed out first. */
+static void
+draw_generation (VernierCmaesTuner *self)
+{
+  Cma *cma = self->cma;
+
+  for (guint k = 0; k < cma->lambda; k++)
+    {
+      sample_member (self, cma->xs + (gsize) k * self->n);
+      cma->queue[k] = k;
+    }
+  cma->drawn = TRUE;
+  cma->screened = FALSE;
+  cma->n_target = cma->lambda;
+  /* the model fitted when the last generation was ranked serves while no
+   * trial was added since */
+  if ((self->model.kind == VERNIER_QUADRATIC_MODEL_NONE || self->model_data != archive_length (self)) &&
+      !model_fit (self))
+    return;
+
+  model_predict_generation (self);
+  g_qsort_with_data (cma->queue, cma->lambda, sizeof (guint), compare_losses, cma->predicted);
+  cma->screened = TRUE;
+  cma->n_target = 1;
+}
+
 static JsonObject *
 vernier_cmaes_tuner_suggest (VernierTuner  *tuner,
                              GError       **error)
@@ -1175,23 +1520,51 @@ vernier_cmaes_tuner_suggest (VernierTuner  *tuner,
       return NULL;
     }
 
-  index = cma->n_handed++;
+  if (self->surrogate == VERNIER_CMAES_SURROGATE_NONE)
+    {
+      index = cma->n_handed++;
+      sample_member (self, cma->xs + (gsize) index * self->n);
+    }
+  else
+    {
+      if (!cma->drawn)
+        draw_generation (self);
+      if (cma->n_handed >= cma->n_target)
+        {
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_PENDING,
+                       "cmaes: the %u members of generation %" G_GUINT64_FORMAT
+                       " the model ranks best are out; waiting for their results",
+                       cma->n_target, cma->generation + 1);
+          return NULL;
+        }
+      index = cma->queue[cma->n_handed++];
+    }
   slot = &cma->slots[index];
-  sample_member (self, cma->xs + (gsize) index * self->n);
   params = params_from_member (self, cma->xs + (gsize) index * self->n);
   slot->state = SLOT_OUT;
   slot->handed.params = json_object_ref (params);
   return params;
 }
 
-/* After the whole generation is told: update, then restart, stop or sample
- * the next generation. */
+/* After the whole generation is told, or the model ranks it: update, then
+ * restart, stop or sample the next generation. */
 static void
 finish_generation (VernierCmaesTuner *self)
 {
   Cma *cma = self->cma;
   const gchar *why;
 
+  if (cma->screened)
+    {
+      /* the model, refitted with the members just evaluated, ranks the
+       * whole generation */
+      model_predict_generation (self);
+      for (guint k = 0; k < cma->lambda; k++)
+        {
+          cma->slots[k].outcome = OUTCOME_COMPLETE;
+          cma->slots[k].loss = cma->predicted[k];
+        }
+    }
   cma_record_values (cma);
   cma_update (cma);
   cma_apply_margin (cma, self->search);
@@ -1203,6 +1576,9 @@ finish_generation (VernierCmaesTuner *self)
     }
   cma->n_handed = 0;
   cma->n_told = 0;
+  cma->drawn = FALSE;
+  cma->screened = FALSE;
+  cma->n_target = cma->lambda;
 
   why = cma_should_stop (cma);
   if (why == NULL)
@@ -1250,6 +1626,14 @@ vernier_cmaes_tuner_observe (VernierTuner *tuner,
   if (params == NULL)
     return;
 
+  /* every completed trial of the study teaches the surrogate */
+  state = vernier_trial_get_state (trial);
+  if (self->surrogate != VERNIER_CMAES_SURROGATE_NONE &&
+      state == VERNIER_TRIAL_STATE_COMPLETE && vernier_trial_has_value (trial) &&
+      isfinite (vernier_trial_get_value (trial)))
+    archive_add (self, params,
+                 vernier_objective_to_loss (self->objective, vernier_trial_get_value (trial)));
+
   for (guint by_text = 0; by_text <= 1; by_text++)
     {
       for (guint i = 0; i < self->startup_out->len; i++)
@@ -1258,7 +1642,7 @@ vernier_cmaes_tuner_observe (VernierTuner *tuner,
             g_array_remove_index_fast (self->startup_out, i);
             return;
           }
-      for (guint k = 0; cma != NULL && k < cma->n_handed && slot == NULL; k++)
+      for (guint k = 0; cma != NULL && k < cma->lambda && slot == NULL; k++)
         if (cma->slots[k].state == SLOT_OUT &&
             handed_matches (&cma->slots[k].handed, params, by_text, &key))
           slot = &cma->slots[k];
@@ -1268,7 +1652,6 @@ vernier_cmaes_tuner_observe (VernierTuner *tuner,
   if (slot == NULL)
     return;      /* another tuner's trial */
 
-  state = vernier_trial_get_state (trial);
   if (state == VERNIER_TRIAL_STATE_COMPLETE && vernier_trial_has_value (trial) &&
       isfinite (vernier_trial_get_value (trial)))
     {
@@ -1291,7 +1674,32 @@ vernier_cmaes_tuner_observe (VernierTuner *tuner,
   slot->state = SLOT_TOLD;
 
   if (++cma->n_told == cma->lambda)
+    {
+      /* every member evaluated: ranked by the losses themselves */
+      cma->screened = FALSE;
+      finish_generation (self);
+      return;
+    }
+  if (!cma->screened)
+    return;
+  if (slot->outcome != OUTCOME_COMPLETE)
+    {
+      /* the model knows nothing of failures: evaluate the whole
+       * generation */
+      cma->screened = FALSE;
+      cma->n_target = cma->lambda;
+      return;
+    }
+  if (cma->n_told < cma->n_target)
+    return;
+
+  /* the members handed out are told: rank the generation by the model if
+   * it ranks the recent trials well, else evaluate more of it */
+  if (model_fit (self) && model_tau (self) >= self->surrogate_tau)
     finish_generation (self);
+  else
+    cma->n_target = MIN (cma->lambda, MAX (cma->n_target + 1,
+                                           (guint) ceil (1.5 * cma->n_target)));
 }
 
 static void
@@ -1337,6 +1745,12 @@ vernier_cmaes_tuner_get_property (GObject    *object,
     case PROP_STARTUP_TRIALS:
       g_value_set_uint (value, self->startup_trials);
       break;
+    case PROP_SURROGATE:
+      g_value_set_enum (value, self->surrogate);
+      break;
+    case PROP_SURROGATE_TAU:
+      g_value_set_double (value, self->surrogate_tau);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1366,6 +1780,12 @@ vernier_cmaes_tuner_set_property (GObject      *object,
       break;
     case PROP_STARTUP_TRIALS:
       self->startup_trials = g_value_get_uint (value);
+      break;
+    case PROP_SURROGATE:
+      self->surrogate = g_value_get_enum (value);
+      break;
+    case PROP_SURROGATE_TAU:
+      self->surrogate_tau = g_value_get_double (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1454,6 +1874,45 @@ vernier_cmaes_tuner_class_init (VernierCmaesTunerClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
                        G_PARAM_STATIC_STRINGS);
 
+  /**
+   * VernierCmaesTuner:surrogate:
+   *
+   * `quadratic` saves trials with the linear-quadratic surrogate of
+   * lq-CMA-ES: each generation is drawn at once and ordered by a model
+   * fitted on the completed trials of the study; its best members are
+   * evaluated one, then more at a time until the model, refitted, ranks
+   * the recent trials with a Kendall correlation of at least
+   * [property@VernierCmaesTuner:surrogate-tau], and then the model ranks
+   * the whole generation for the update. `none` evaluates every member,
+   * as plain CMA-ES does.
+   */
+  properties[PROP_SURROGATE] =
+    g_param_spec_enum ("surrogate", "Surrogate",
+                       "quadratic (rank generations by a linear-quadratic "
+                       "model, evaluate only their best members) or none "
+                       "(evaluate every member)",
+                       VERNIER_TYPE_CMAES_SURROGATE,
+                       VERNIER_CMAES_SURROGATE_QUADRATIC,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                       G_PARAM_STATIC_STRINGS);
+
+  /**
+   * VernierCmaesTuner:surrogate-tau:
+   *
+   * With [property@VernierCmaesTuner:surrogate] `quadratic`, the Kendall
+   * rank correlation between the model and the most recent trials (up to
+   * 15) above which the model ranks a generation. lq-CMA-ES uses 0.85;
+   * within 100 trials 0.5 measured better (0.4 to 0.6 are alike, 0.95
+   * gives most of the gain away).
+   */
+  properties[PROP_SURROGATE_TAU] =
+    g_param_spec_double ("surrogate-tau", "Surrogate trust",
+                         "Kendall rank correlation of the model with the "
+                         "recent trials above which it ranks a generation",
+                         -1.0, 1.0, 0.5,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                         G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -1468,6 +1927,8 @@ vernier_cmaes_tuner_init (VernierCmaesTuner *self)
   self->sigma0 = 1.0 / 6.0;
   self->restarts = VERNIER_CMAES_RESTARTS_IPOP;
   self->inc_popsize = 2;
+  self->surrogate = VERNIER_CMAES_SURROGATE_QUADRATIC;
+  self->surrogate_tau = 0.5;
 }
 
 static gboolean
@@ -1475,6 +1936,7 @@ cmaes_plugin_register (GTypeModule  *module,
                        GError      **error)
 {
   restarts_register_type (module);
+  surrogate_register_type (module);
   vernier_cmaes_tuner_register_type (module);
   vernier_plugin_provide (module, "cmaes", VERNIER_TYPE_CMAES_TUNER);
   return TRUE;

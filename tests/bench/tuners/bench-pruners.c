@@ -143,7 +143,7 @@ run_study (VernierRegistry      *registry,
     : g_strdup_printf ("[pruner]\nplugin=%s\n%s\n", pruner->plugin,
                        pruner->keys ? pruner->keys : "");
   text = g_strdup_printf ("[study]\nname=%s-%s-%u\nobjective=value\n"
-                          "direction=minimize\ntrials=%u\nparallel=1\nseed=%u\n\n"
+                          "direction=minimize\ntrials=%u\nparallel=1\nseed=%u\nstorage=memory\n\n"
                           "%s[tuner]\nplugin=random\n\n%s%s",
                           pruner->label, function->name, seed, trials, seed,
                           params, trainer, pruner_group);

@@ -233,7 +233,7 @@ run_study (VernierRegistry      *registry,
   gint64 start;
 
   text = g_strdup_printf ("[study]\nname=%s-%s-%u\nobjective=value\n"
-                          "direction=minimize\ntrials=%u\nparallel=1\nseed=%u\n\n"
+                          "direction=minimize\ntrials=%u\nparallel=1\nseed=%u\nstorage=memory\n\n"
                           "%s[tuner]\nplugin=%s\n%s%s\n%s",
                           tuner->label, function->name, seed, trials, seed,
                           params, tuner->plugin, tuner->keys ? tuner->keys : "",
