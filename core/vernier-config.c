@@ -1,8 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "vernier-config.h"
 
@@ -61,21 +66,41 @@ vernier_config_init (VernierConfig *self)
   self->heartbeat = 10 * G_USEC_PER_SEC;
 }
 
+/* @text, cut to @max characters with an ellipsis: a message quotes what
+ * the file says, which may be a value of megabytes. */
+static gchar *
+ellipsize (const gchar *text,
+           glong        max)
+{
+  g_autofree gchar *start = NULL;
+
+  if (!g_utf8_validate (text, -1, NULL))
+    return g_utf8_make_valid (text, MIN ((gssize) strlen (text), max));
+  if (g_utf8_strlen (text, -1) <= max)
+    return g_strdup (text);
+  start = g_utf8_substring (text, 0, max - 1);
+  return g_strconcat (start, "…", NULL);
+}
+
 G_GNUC_PRINTF (5, 6)
 static void
 config_error (GError      **error,
               const gchar  *path,
-              const gchar  *group,
-              const gchar  *key,
+              const gchar  *group_name,
+              const gchar  *key_name,
               const gchar  *format,
               ...)
 {
+  g_autofree gchar *full = NULL;
   g_autofree gchar *message = NULL;
+  g_autofree gchar *group = group_name != NULL ? ellipsize (group_name, 80) : NULL;
+  g_autofree gchar *key = key_name != NULL ? ellipsize (key_name, 80) : NULL;
   va_list args;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  full = g_strdup_vprintf (format, args);
   va_end (args);
+  message = ellipsize (full, 1000);
 
   if (group != NULL && key != NULL)
     g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
@@ -88,7 +113,141 @@ config_error (GError      **error,
                  "%s: %s", path, message);
 }
 
+/* ---- bounded reading -------------------------------------------------- */
+
+static void
+too_large_error (GError      **error,
+                 const gchar  *file,
+                 guint64       size,
+                 const gchar  *what,
+                 const gchar  *hint)
+{
+  if (size > 0)
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                 "%s: %" G_GUINT64_FORMAT " bytes is larger than the %u MiB %s may "
+                 "have; %s", file, size, VERNIER_CONFIG_MAX_FILE_SIZE / (1024 * 1024),
+                 what, hint);
+  else
+    g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                 "%s: more than the %u MiB %s may have; %s", file,
+                 VERNIER_CONFIG_MAX_FILE_SIZE / (1024 * 1024), what, hint);
+}
+
+/* Reads all of @file, which may be a pipe, unless it is larger than
+ * VERNIER_CONFIG_MAX_FILE_SIZE: a regular file is refused before it is
+ * read, anything else once the limit is passed. @what and @hint complete
+ * the message of a file too large. */
+static gboolean
+read_file_bounded (const gchar  *file,
+                   const gchar  *what,
+                   const gchar  *hint,
+                   gchar       **contents,
+                   gsize        *length,
+                   GError      **error)
+{
+  g_autoptr(GString) buffer = NULL;
+  g_autofree gchar *chunk = NULL;
+  struct stat st;
+  gint saved_errno;
+  gint fd;
+
+  fd = g_open (file, O_RDONLY | O_CLOEXEC | O_NOCTTY, 0);
+  if (fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: cannot open: %s", file, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      saved_errno = errno;
+      g_close (fd, NULL);
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: cannot read: %s", file, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (S_ISDIR (st.st_mode))
+    {
+      g_close (fd, NULL);
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: a directory, not a file", file);
+      return FALSE;
+    }
+  if (S_ISREG (st.st_mode) && (guint64) st.st_size > VERNIER_CONFIG_MAX_FILE_SIZE)
+    {
+      g_close (fd, NULL);
+      too_large_error (error, file, st.st_size, what, hint);
+      return FALSE;
+    }
+
+  buffer = g_string_sized_new (S_ISREG (st.st_mode) ? (gsize) st.st_size + 1 : 4096);
+  chunk = g_malloc (64 * 1024);
+  for (;;)
+    {
+      gssize n = read (fd, chunk, 64 * 1024);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          saved_errno = errno;
+          g_close (fd, NULL);
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                       "%s: cannot read: %s", file, g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      /* A file that grew, or a pipe: stop at the limit. */
+      if (buffer->len + (gsize) n > VERNIER_CONFIG_MAX_FILE_SIZE)
+        {
+          g_close (fd, NULL);
+          too_large_error (error, file, 0, what, hint);
+          return FALSE;
+        }
+      g_string_append_len (buffer, chunk, n);
+    }
+  g_close (fd, NULL);
+
+  *length = buffer->len;
+  *contents = g_string_free (g_steal_pointer (&buffer), FALSE);
+  return TRUE;
+}
+
+static const gchar study_file_what[] = "a study file";
+static const gchar study_file_hint[] = "a study file names parameters and plugins: "
+  "put long lists of configurations in a [candidates] file= or queue them with "
+  "`vernier enqueue STUDY --file FILE`";
+static const gchar candidates_file_what[] = "a [candidates] file";
+static const gchar candidates_file_hint[] = "queue that many configurations with "
+  "`vernier enqueue STUDY --file FILE` instead, which reads them line by line";
+
 /* ---- scalar readers: each names file, group and key on error --------- */
+
+/* Whether the raw value of @key ends with a backslash that escapes
+ * nothing. GLib 2.74's key file sets its GError a second time (a warning)
+ * when such a value also holds an unknown escape such as \=, so that
+ * value is refused here before the key file unescapes it. The message
+ * has no file, group or key: the caller adds them. */
+static gboolean
+check_trailing_escape (GKeyFile     *kf,
+                       const gchar  *group,
+                       const gchar  *key,
+                       GError      **error)
+{
+  g_autofree gchar *raw = g_key_file_get_value (kf, group, key, NULL);
+
+  for (const gchar *p = raw; p != NULL && *p != '\0'; p++)
+    if (*p == '\\' && *++p == '\0')
+      {
+        g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                     "the value ends with a lone backslash; write \\\\ for a "
+                     "backslash");
+        return FALSE;
+      }
+  return TRUE;
+}
 
 static gboolean
 read_string (GKeyFile     *kf,
@@ -99,7 +258,12 @@ read_string (GKeyFile     *kf,
              GError      **error)
 {
   g_autoptr(GError) local_error = NULL;
-  gchar *value = g_key_file_get_string (kf, group, key, &local_error);
+  gchar *value = NULL;
+
+  /* An unknown escape such as \d is kept as written: the key file gives
+   * the text, and an error besides, which is dropped. */
+  if (check_trailing_escape (kf, group, key, &local_error))
+    value = g_key_file_get_string (kf, group, key, &local_error);
 
   if (value == NULL)
     {
@@ -532,7 +696,8 @@ parse_param (VernierConfig  *self,
 {
   GKeyFile *kf = self->key_file;
   const gchar *path = self->path;
-  const gchar *name = group + strlen ("param ");
+  /* group_is() also takes a bare [param], which has no name. */
+  const gchar *name = group + strlen ("param");
   g_autoptr(VernierDimension) dim = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree gchar *type = NULL;
@@ -645,7 +810,8 @@ parse_param (VernierConfig  *self,
               return FALSE;
             }
         }
-      items = g_key_file_get_string_list (kf, group, "choices", NULL, &local_error);
+      if (check_trailing_escape (kf, group, "choices", &local_error))
+        items = g_key_file_get_string_list (kf, group, "choices", NULL, &local_error);
       if (items == NULL)
         {
           config_error (error, path, group, "choices", "%s", local_error->message);
@@ -712,6 +878,15 @@ add_candidate_text (VernierConfig  *self,
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
+  /* Checked before json-glib, which leaks on some invalid input. */
+  if (!vernier_json_check_syntax (text, -1, VERNIER_JSON_MAX_DEPTH, &local_error))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "%s: not JSON: %s%s", where, local_error->message,
+                   g_str_has_prefix (local_error->message, "more than one value")
+                   ? "; write one candidate per key or per line" : "");
+      return FALSE;
+    }
   if (!json_parser_load_from_data (parser, text, -1, &local_error))
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
@@ -760,7 +935,8 @@ parse_candidates (VernierConfig  *self,
           g_auto(GStrv) lines = NULL;
           gsize length;
 
-          if (!g_file_get_contents (file, &contents, &length, &local_error))
+          if (!read_file_bounded (file, candidates_file_what, candidates_file_hint,
+                                  &contents, &length, &local_error))
             {
               config_error (error, self->path, g, "file", "%s", local_error->message);
               return FALSE;
@@ -801,8 +977,20 @@ static gboolean
 check_groups (VernierConfig  *self,
               GError        **error)
 {
-  g_auto(GStrv) groups = g_key_file_get_groups (self->key_file, NULL);
+  gsize n_groups = 0;
+  g_auto(GStrv) groups = g_key_file_get_groups (self->key_file, &n_groups);
   guint trainers = 0;
+
+  /* Bounded time and memory for every trial: the file size alone would
+   * allow half a million parameters, each in every trial's record. */
+  if (n_groups > VERNIER_CONFIG_MAX_GROUPS)
+    {
+      config_error (error, self->path, NULL, NULL,
+                    "%" G_GSIZE_FORMAT " groups are more than the %u a study file may "
+                    "have; a study searches tens of parameters, not thousands",
+                    n_groups, VERNIER_CONFIG_MAX_GROUPS);
+      return FALSE;
+    }
 
   for (guint i = 0; groups[i] != NULL; i++)
     {
@@ -832,6 +1020,19 @@ check_groups (VernierConfig  *self,
   return TRUE;
 }
 
+/* What a key file takes as a group or a key name (a key's `[locale]`
+ * suffix aside, which an override has no use for). */
+static gboolean
+is_key_file_name (const gchar *name)
+{
+  if (*name == '\0' || !g_utf8_validate (name, -1, NULL))
+    return FALSE;
+  for (const gchar *p = name; *p != '\0'; p++)
+    if (*p == '[' || *p == ']' || *p == '=' || g_ascii_iscntrl (*p))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 apply_override (GKeyFile     *kf,
                 const gchar  *override,
@@ -848,7 +1049,18 @@ apply_override (GKeyFile     *kf,
   if (dot == NULL || dot == lhs || dot[1] == '\0')
     goto bad;
   *dot = '\0';
-  g_key_file_set_value (kf, g_strstrip (lhs), g_strstrip (dot + 1), eq + 1);
+  g_strstrip (lhs);
+  g_strstrip (dot + 1);
+  if (!is_key_file_name (lhs) || !is_key_file_name (dot + 1) ||
+      !g_utf8_validate (eq + 1, -1, NULL))
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "--set %s: a group or key name is empty, or holds '[', ']' or "
+                   "a control character, or the text is not UTF-8; write "
+                   "GROUP.KEY=VALUE, such as study.trials=50", override);
+      return FALSE;
+    }
+  g_key_file_set_value (kf, lhs, dot + 1, eq + 1);
   return TRUE;
 
 bad:
@@ -917,6 +1129,10 @@ config_load (GKeyFile             *kf,
  * `[candidates]` groups. Plugin groups are checked by
  * vernier_config_create_study(), which loads the plugins.
  *
+ * A file (or a `[candidates]` file) larger than
+ * %VERNIER_CONFIG_MAX_FILE_SIZE is refused before it is read; a pipe, as
+ * soon as it has given that much.
+ *
  * Returns: (transfer full): the configuration, or %NULL with
  *   %VERNIER_ERROR_INVALID_CONFIG or %VERNIER_ERROR_EMPTY_SPACE
  */
@@ -927,10 +1143,14 @@ vernier_config_new_from_file (const gchar          *path,
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autofree gchar *contents = NULL;
+  gsize length;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local_error))
+  if (!read_file_bounded (path, study_file_what, study_file_hint, &contents, &length, error))
+    return NULL;
+  if (!g_key_file_load_from_data (kf, contents, length, G_KEY_FILE_NONE, &local_error))
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
                    "%s: %s", path, local_error->message);
@@ -949,7 +1169,8 @@ vernier_config_new_from_file (const gchar          *path,
  *   overrides
  * @error: return location for a #GError
  *
- * Like vernier_config_new_from_file(), from text.
+ * Like vernier_config_new_from_file(), from text, which is refused when
+ * longer than %VERNIER_CONFIG_MAX_FILE_SIZE.
  *
  * Returns: (transfer full): the configuration, or %NULL with @error set
  */
@@ -966,6 +1187,13 @@ vernier_config_new_from_data (const gchar          *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (length < 0)
+    length = strlen (data);
+  if ((gsize) length > VERNIER_CONFIG_MAX_FILE_SIZE)
+    {
+      too_large_error (error, path, length, study_file_what, study_file_hint);
+      return NULL;
+    }
   if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, &local_error))
     {
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
@@ -1137,6 +1365,9 @@ vernier_config_parse_value (GParamSpec   *pspec,
   g_autofree gchar *text = NULL;
   g_autofree gchar *expected = vernier_config_describe_pspec (pspec);
 
+  if (!check_trailing_escape (key_file, group, key, error))
+    return FALSE;
+
   if (type == G_TYPE_STRV)
     {
       g_auto(GStrv) list = g_key_file_get_string_list (key_file, group, key, NULL, &local_error);
@@ -1169,6 +1400,10 @@ vernier_config_parse_value (GParamSpec   *pspec,
                    local_error->message);
       return FALSE;
     }
+  /* An unknown escape such as \d (in a regex) is kept as written: the key
+   * file gives the text, and an error besides, which is dropped as
+   * read_string() drops it. */
+  g_clear_error (&local_error);
 
   g_value_init (value, type);
 
@@ -1315,6 +1550,7 @@ vernier_config_create_plugin (VernierRegistry      *registry,
   g_autoptr(GTypeClass) klass = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   g_autoptr(GArray) values = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_autoptr(GHashTable) seen_keys = g_hash_table_new (g_str_hash, g_str_equal);
   GObject *object;
   GType type;
 
@@ -1349,6 +1585,10 @@ vernier_config_create_plugin (VernierRegistry      *registry,
       if (g_str_equal (keys[i], "plugin") ||
           (skip_keys != NULL && g_strv_contains (skip_keys, keys[i])))
         continue;
+      /* A key written twice (or in a group written twice) is listed
+       * twice; the key file gives its last value, once. */
+      if (!g_hash_table_add (seen_keys, keys[i]))
+        continue;
 
       pspec = g_object_class_find_property (G_OBJECT_CLASS (klass), keys[i]);
       if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE))
@@ -1360,6 +1600,14 @@ vernier_config_create_plugin (VernierRegistry      *registry,
                         kind, plugin, keys[i], valid,
                         skip_keys != NULL ? "; and for the study: " : "",
                         skip_keys != NULL ? skip_keys[0] : "");
+          return NULL;
+        }
+
+      /* max-output-line and max_output_line name one property. */
+      if (g_ptr_array_find (names, pspec->name, NULL))
+        {
+          config_error (error, path, group, keys[i], "sets the property '%s' of %s '%s' "
+                        "a second time; keep one of the keys", pspec->name, kind, plugin);
           return NULL;
         }
 

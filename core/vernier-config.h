@@ -7,6 +7,26 @@
 
 G_BEGIN_DECLS
 
+/**
+ * VERNIER_CONFIG_MAX_FILE_SIZE:
+ *
+ * The most bytes a study file, or a `[candidates]` file, may have: 16 MiB.
+ * A larger file is refused before it is read. Study files are written by
+ * people, or generated, and stay far below; many configurations are
+ * queued with `vernier enqueue --file`, which reads them line by line.
+ */
+#define VERNIER_CONFIG_MAX_FILE_SIZE (16 * 1024 * 1024)
+
+/**
+ * VERNIER_CONFIG_MAX_GROUPS:
+ *
+ * The most groups a study file may have: 10,000 (`[param NAME]`,
+ * `[observer NAME]`… together). Every parameter is in every trial's
+ * record, every observer hears of every trial: more would make each trial
+ * slow and large for nothing a study needs.
+ */
+#define VERNIER_CONFIG_MAX_GROUPS 10000
+
 #define VERNIER_TYPE_CONFIG (vernier_config_get_type ())
 G_DECLARE_FINAL_TYPE (VernierConfig, vernier_config, VERNIER, CONFIG, GObject)
 

@@ -29,7 +29,8 @@ struct _VernierStorageQueue
 
   VernierStorage *storage;
   GMainContext   *context;
-  GThreadPool    *pool;       /* one thread: jobs in order */
+  GThread        *thread;     /* one thread of its own: jobs in order */
+  GAsyncQueue    *jobs;       /* Job*, for the thread */
   gboolean        blocking;
 
   GMutex          lock;
@@ -40,14 +41,23 @@ struct _VernierStorageQueue
 
 G_DEFINE_FINAL_TYPE (VernierStorageQueue, vernier_storage_queue, G_TYPE_OBJECT)
 
+/* Pushed last: the thread ends. */
+static Job stop_job;
+
 static void
 vernier_storage_queue_finalize (GObject *object)
 {
   VernierStorageQueue *self = VERNIER_STORAGE_QUEUE (object);
 
-  /* Every job holds a reference: nothing is pending or running here. */
-  if (self->pool != NULL)
-    g_thread_pool_free (self->pool, FALSE, TRUE);
+  /* Every job holds a reference: nothing is pending or running here.
+   * The thread is joined, so that none outlives its study (a process
+   * that exits finds no thread of a study half-way through ending). */
+  if (self->thread != NULL)
+    {
+      g_async_queue_push (self->jobs, &stop_job);
+      g_thread_join (self->thread);
+      g_async_queue_unref (self->jobs);
+    }
   g_clear_object (&self->storage);
   g_main_context_unref (self->context);
   g_mutex_clear (&self->lock);
@@ -103,10 +113,8 @@ dispatch_finished (gpointer data)
 }
 
 static void
-run_job (gpointer data,
-         gpointer user_data)
+run_job (Job *job)
 {
-  Job *job = data;
   VernierStorageQueue *self = job->queue;
 
   job->run (self->storage, job->data);
@@ -121,6 +129,17 @@ run_job (gpointer data,
       g_source_attach (self->dispatch, self->context);
     }
   g_mutex_unlock (&self->lock);
+}
+
+static gpointer
+queue_thread (gpointer data)
+{
+  GAsyncQueue *jobs = data;
+  Job *job;
+
+  while ((job = g_async_queue_pop (jobs)) != &stop_job)
+    run_job (job);
+  return NULL;
 }
 
 /**
@@ -145,7 +164,10 @@ vernier_storage_queue_new (VernierStorage *storage,
                                   : g_main_context_ref_thread_default ();
   self->blocking = vernier_storage_is_blocking (storage);
   if (self->blocking)
-    self->pool = g_thread_pool_new (run_job, self, 1, FALSE, NULL);
+    {
+      self->jobs = g_async_queue_new ();
+      self->thread = g_thread_new ("vernier-storage", queue_thread, self->jobs);
+    }
   return self;
 }
 
@@ -197,7 +219,7 @@ vernier_storage_queue_push (VernierStorageQueue   *self,
       finish_job (job);
       return;
     }
-  g_thread_pool_push (self->pool, job, NULL);
+  g_async_queue_push (self->jobs, job);
 }
 
 /**

@@ -834,7 +834,10 @@ vernier_study_describe_context (VernierContext *context)
 
   objective = vernier_context_get_objective (context);
   space = vernier_space_fingerprint (vernier_context_get_space (context));
-  dimensions = vernier_json_node_from_string (space);
+  /* Our own JSON, as deep as the deepest choice: not through the reader of
+   * others' text and its depth limit. */
+  dimensions = json_from_string (space, NULL);
+  g_assert (dimensions != NULL && JSON_NODE_HOLDS_ARRAY (dimensions));
   /* The order of [param] groups in the file does not change the space. */
   sorted = json_array_get_elements (json_node_get_array (dimensions));
   sorted = g_list_sort (sorted, compare_by_name);
@@ -886,6 +889,14 @@ add_timeout (gint64       usec,
   g_source_set_callback (source, func, data, NULL);
   g_source_attach (source, g_task_get_context (((Running *) data)->study->task));
   return source;
+}
+
+/* The timer may fire late on a busy loop: the clock decides. */
+static gboolean
+budget_left_in_time (VernierStudy *self)
+{
+  return self->time_budget <= 0 ||
+         g_get_monotonic_time () - self->start_monotonic < self->time_budget;
 }
 
 static void
@@ -1196,17 +1207,61 @@ on_trial_reported (VernierTrial *trial,
     cancel_trial (r, CANCEL_PRUNE);
 }
 
+/* Trainers call back with a serial number, not a pointer: a trainer that
+ * calls back twice (a plugin bug) then finds nothing the second time,
+ * rather than freed memory. */
+G_LOCK_DEFINE_STATIC (calls);
+static GHashTable *calls;     /* serial → Running */
+static guint next_call;
+
+static gpointer
+call_register (Running *r)
+{
+  gpointer token;
+
+  G_LOCK (calls);
+  if (calls == NULL)
+    calls = g_hash_table_new (g_direct_hash, g_direct_equal);
+  do
+    token = GUINT_TO_POINTER (++next_call);
+  while (token == NULL || g_hash_table_contains (calls, token));
+  g_hash_table_insert (calls, token, r);
+  G_UNLOCK (calls);
+  return token;
+}
+
+static Running *
+call_take (gpointer token)
+{
+  Running *r;
+
+  G_LOCK (calls);
+  r = g_hash_table_lookup (calls, token);
+  g_hash_table_remove (calls, token);
+  G_UNLOCK (calls);
+  return r;
+}
+
 static void
 on_trained (GObject      *source,
             GAsyncResult *result,
             gpointer      data)
 {
-  Running *r = data;
-  VernierStudy *self = r->study;
+  Running *r = call_take (data);
+  VernierStudy *self;
   g_autoptr(GError) error = NULL;
   g_autofree gchar *message = NULL;
   VernierTrialState state;
   gboolean ok;
+
+  if (r == NULL)
+    {
+      g_warning ("%s (%s) completed a trial a second time; the second "
+                 "completion was ignored (a bug of the trainer plugin)",
+                 label_of (source, "trainer"), G_OBJECT_TYPE_NAME (source));
+      return;
+    }
+  self = r->study;
 
   ok = vernier_trainer_train_finish (VERNIER_TRAINER (source), result, &error);
 
@@ -1230,6 +1285,23 @@ on_trained (GObject      *source,
       state = VERNIER_TRIAL_STATE_TIMED_OUT;
       message = g_strdup_printf ("trial %u timed out after %s",
                                  vernier_trial_get_number (r->trial), limit);
+      /* How the trainer stopped it (a program that ignored SIGTERM…). */
+      if (error != NULL)
+        {
+          g_autofree gchar *prefix = g_strdup_printf ("trial %u: ",
+                                                      vernier_trial_get_number (r->trial));
+          const gchar *detail = error->message;
+          gchar *full;
+
+          /* Only a message of the trainer's own ("trial N: …"), not a
+           * bare "Operation was cancelled". */
+          if (g_str_has_prefix (detail, prefix))
+            {
+              full = g_strdup_printf ("%s (%s)", message, detail + strlen (prefix));
+              g_free (message);
+              message = full;
+            }
+        }
     }
   else if (r->reason == CANCEL_PRUNE ||
            g_error_matches (error, VERNIER_ERROR, VERNIER_ERROR_PRUNED))
@@ -1345,7 +1417,7 @@ start_trial (VernierStudy *self,
 
   vernier_trainer_train_async (self->trainer, r->trial,
                                vernier_trial_get_cancellable (r->trial),
-                               on_trained, r);
+                               on_trained, call_register (r));
 }
 
 /* Other workers' finished trials join the history and reach the tuners. */
@@ -1518,6 +1590,10 @@ claim_done (gpointer data,
         case VERNIER_CLAIM_DEQUEUED:
           self->n_counted++;
           self->idle_delay = 0;
+          /* A claim may come back after the time budget is spent (a busy
+           * loop, a slow storage): no trial starts after it. */
+          if (!self->stopping && !budget_left_in_time (self))
+            stop_with (self, "the time budget is spent");
           if (self->stopping || self->finished)
             release_trial (self, json_object_get_int_member (job->record, "number"));
           else
@@ -1611,11 +1687,7 @@ budget_left (VernierStudy *self)
 {
   if (self->max_trials > 0 && self->n_claiming >= self->max_trials)
     return FALSE;
-  /* The timer may fire late on a busy loop: check the clock too. */
-  if (self->time_budget > 0 &&
-      g_get_monotonic_time () - self->start_monotonic >= self->time_budget)
-    return FALSE;
-  return TRUE;
+  return budget_left_in_time (self);
 }
 
 static void
@@ -1693,8 +1765,7 @@ fill (VernierStudy *self)
                  FALSE);
         }
 
-      if (!self->stopping && self->time_budget > 0 &&
-          g_get_monotonic_time () - self->start_monotonic >= self->time_budget)
+      if (!self->stopping && !budget_left_in_time (self))
         stop_with (self, "the time budget is spent");
     }
   while (self->refill && !self->finished);
@@ -1868,8 +1939,8 @@ static gchar *
 describe_mismatch (const gchar *stored,
                    const gchar *ours)
 {
-  g_autoptr(JsonNode) a = vernier_json_node_from_string (stored);
-  g_autoptr(JsonNode) b = vernier_json_node_from_string (ours);
+  g_autoptr(JsonNode) a = json_from_string (stored, NULL);
+  g_autoptr(JsonNode) b = json_from_string (ours, NULL);
   JsonObject *sa, *sb;
   JsonArray *da, *db;
 

@@ -21,6 +21,11 @@ struct _VernierDimension
   JsonNode             *condition_value;
 };
 
+/* The most choices a categorical parameter may have: memory and the time
+ * to check a value grow with them (about 300 bytes each, study file and
+ * storage included). Documented in vernier_dimension_new_categorical(). */
+#define MAX_CHOICES (1u << 20)
+
 G_DEFINE_BOXED_TYPE (VernierDimension, vernier_dimension,
                      vernier_dimension_ref, vernier_dimension_unref)
 
@@ -207,7 +212,8 @@ vernier_dimension_new_int (const gchar  *name,
 /**
  * vernier_dimension_new_categorical:
  * @name: the parameter's name
- * @choices: the choices, any JSON values (at least one, no duplicates)
+ * @choices: the choices, any JSON values (at least one, no duplicates,
+ *   at most 1,048,576)
  * @error: return location for a #GError
  *
  * Creates a categorical dimension. The choices are copied.
@@ -231,6 +237,14 @@ vernier_dimension_new_categorical (const gchar  *name,
       g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
                    "parameter '%s': a categorical parameter needs at least "
                    "one choice", name);
+      return NULL;
+    }
+  if (n > MAX_CHOICES)
+    {
+      g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+                   "parameter '%s': %u choices are more than the %u a categorical "
+                   "parameter may have; use an integer parameter (type=int) that "
+                   "indexes a list of your own", name, n, MAX_CHOICES);
       return NULL;
     }
 
@@ -650,6 +664,9 @@ vernier_dimension_value_to_unit (VernierDimension *self,
     {
       gdouble index = self->step > 0 ? round ((v - self->low) / self->step) : 0;
 
+      /* validate() takes a value a little past the last point of the
+       * grid (within its tolerance): it is in the last cell. */
+      index = CLAMP (index, 0, (gdouble) (n - 1));
       return (index + 0.5) / (gdouble) n;
     }
 

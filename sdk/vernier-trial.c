@@ -852,6 +852,7 @@ VernierTrial *
 vernier_trial_new_from_json (JsonObject  *record,
                              GError     **error)
 {
+  static const gchar *scalar_members[] = { "number", "state", "error", "start", "end" };
   g_autoptr(VernierTrial) trial = NULL;
   JsonNode *node;
   JsonObject *params;
@@ -859,6 +860,20 @@ vernier_trial_new_from_json (JsonObject  *record,
   VernierTrialState state;
 
   g_return_val_if_fail (record != NULL, NULL);
+
+  /* The json-glib accessors below fail a precondition on an object or an
+   * array: a record is checked first. */
+  for (guint i = 0; i < G_N_ELEMENTS (scalar_members); i++)
+    {
+      node = json_object_get_member (record, scalar_members[i]);
+      if (node != NULL && !JSON_NODE_HOLDS_VALUE (node) && !JSON_NODE_HOLDS_NULL (node))
+        {
+          g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_STORAGE,
+                       "not a trial: its '%s' is not a number or a string",
+                       scalar_members[i]);
+          return NULL;
+        }
+    }
 
   number = json_object_get_int_member_with_default (record, "number", -1);
   node = json_object_get_member (record, "params");
@@ -902,7 +917,9 @@ vernier_trial_new_from_json (JsonObject  *record,
           JsonNode *pair = json_array_get_element (reports, i);
           Report report;
 
-          if (!JSON_NODE_HOLDS_ARRAY (pair) || json_array_get_length (json_node_get_array (pair)) != 2)
+          if (!JSON_NODE_HOLDS_ARRAY (pair) || json_array_get_length (json_node_get_array (pair)) != 2 ||
+              !JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (pair), 0)) ||
+              !JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (pair), 1)))
             continue;
           report.step = json_array_get_int_element (json_node_get_array (pair), 0);
           report.value = json_array_get_double_element (json_node_get_array (pair), 1);

@@ -196,13 +196,357 @@ vernier_format_duration (gint64 usec)
   return g_string_free (s, FALSE);
 }
 
+/* ---- JSON syntax ------------------------------------------------------- */
+
+typedef struct
+{
+  const gchar *p;
+  const gchar *end;
+  const gchar *start;
+  const gchar *problem;
+} Scan;
+
+static void
+scan_blanks (Scan *scan)
+{
+  while (scan->p < scan->end &&
+         (*scan->p == ' ' || *scan->p == '\t' || *scan->p == '\n' || *scan->p == '\r'))
+    scan->p++;
+}
+
+static gboolean
+scan_fail (Scan        *scan,
+           const gchar *problem)
+{
+  scan->problem = problem;
+  return FALSE;
+}
+
+static gint
+hex_value (gchar c)
+{
+  return g_ascii_xdigit_value (c);
+}
+
+/* Four hex digits after "\u", as a code unit, or -1. */
+static gint
+scan_code_unit (Scan *scan)
+{
+  gint unit = 0;
+
+  if (scan->end - scan->p < 4)
+    return -1;
+  for (guint i = 0; i < 4; i++)
+    {
+      gint digit = hex_value (scan->p[i]);
+
+      if (digit < 0)
+        return -1;
+      unit = unit * 16 + digit;
+    }
+  scan->p += 4;
+  return unit;
+}
+
+static gboolean
+scan_string (Scan *scan)
+{
+  scan->p++;   /* the opening quote */
+  while (scan->p < scan->end)
+    {
+      guchar c = (guchar) *scan->p;
+
+      if (c == '"')
+        {
+          scan->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        return scan_fail (scan, "a control character in a string");
+      if (c == '\\')
+        {
+          gint unit;
+
+          if (++scan->p >= scan->end)
+            break;
+          c = (guchar) *scan->p++;
+          if (strchr ("\"\\/bfnrt", c) != NULL && c != '\0')
+            continue;
+          if (c != 'u' || (unit = scan_code_unit (scan)) < 0)
+            return scan_fail (scan, "an invalid escape in a string");
+          if (unit >= 0xdc00 && unit <= 0xdfff)
+            return scan_fail (scan, "a lone low surrogate in a string");
+          if (unit >= 0xd800 && unit <= 0xdbff)
+            {
+              if (scan->end - scan->p < 2 || scan->p[0] != '\\' || scan->p[1] != 'u')
+                return scan_fail (scan, "a lone high surrogate in a string");
+              scan->p += 2;
+              unit = scan_code_unit (scan);
+              if (unit < 0xdc00 || unit > 0xdfff)
+                return scan_fail (scan, "a lone high surrogate in a string");
+            }
+          continue;
+        }
+      if (c < 0x80)
+        {
+          scan->p++;
+          continue;
+        }
+      {
+        const gchar *next = NULL;
+
+        if (!g_utf8_validate (scan->p, MIN (scan->end - scan->p, 4), &next) && next == scan->p)
+          return scan_fail (scan, "a string that is not UTF-8");
+        scan->p = g_utf8_next_char (scan->p);
+      }
+    }
+  return scan_fail (scan, "an unterminated string");
+}
+
+static gboolean
+scan_digits (Scan *scan)
+{
+  const gchar *first = scan->p;
+
+  while (scan->p < scan->end && g_ascii_isdigit (*scan->p))
+    scan->p++;
+  return scan->p > first;
+}
+
+static gboolean
+scan_number (Scan *scan)
+{
+  if (*scan->p == '-')
+    scan->p++;
+  if (scan->p < scan->end && *scan->p == '0')
+    scan->p++;
+  else if (!scan_digits (scan))
+    return scan_fail (scan, "an invalid number");
+  if (scan->p < scan->end && *scan->p == '.')
+    {
+      scan->p++;
+      if (!scan_digits (scan))
+        return scan_fail (scan, "an invalid number");
+    }
+  if (scan->p < scan->end && (*scan->p == 'e' || *scan->p == 'E'))
+    {
+      scan->p++;
+      if (scan->p < scan->end && (*scan->p == '+' || *scan->p == '-'))
+        scan->p++;
+      if (!scan_digits (scan))
+        return scan_fail (scan, "an invalid number");
+    }
+  return TRUE;
+}
+
+static gboolean
+scan_word (Scan        *scan,
+           const gchar *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (scan->end - scan->p) < len || strncmp (scan->p, word, len) != 0)
+    return scan_fail (scan, "an unexpected character where a value should be");
+  scan->p += len;
+  return TRUE;
+}
+
+/* A scalar value, or the start of an array or object (its opening
+ * bracket left for the caller). */
+static gboolean
+scan_scalar (Scan *scan)
+{
+  switch (*scan->p)
+    {
+    case '"':
+      return scan_string (scan);
+    case 't':
+      return scan_word (scan, "true");
+    case 'f':
+      return scan_word (scan, "false");
+    case 'n':
+      return scan_word (scan, "null");
+    default:
+      if (*scan->p == '-' || g_ascii_isdigit (*scan->p))
+        return scan_number (scan);
+      return scan_fail (scan, "an unexpected character where a value should be");
+    }
+}
+
+/**
+ * vernier_json_check_syntax:
+ * @text: (array length=length): the text
+ * @length: its length in bytes, or -1 if it is NUL-terminated
+ * @max_depth: the deepest nesting of arrays and objects accepted
+ * @error: return location for a #GError
+ *
+ * Checks that @text is one JSON value (RFC 8259: strings in UTF-8 with
+ * valid escapes, no trailing text), nested at most @max_depth deep,
+ * without building anything. Text from other programs should pass this
+ * before it reaches json-glib: json-glib 1.6 leaks what it built on some
+ * invalid input, and parses deep nesting recursively.
+ *
+ * Returns: %TRUE if @text is valid, else %FALSE with
+ *   %VERNIER_ERROR_INVALID_CONFIG and a message naming the byte offset
+ *   and the problem
+ */
+gboolean
+vernier_json_check_syntax (const gchar  *text,
+                           gssize        length,
+                           guint         max_depth,
+                           GError      **error)
+{
+  g_autofree gchar *stack = NULL;   /* '[' or '{' by depth */
+  Scan scan;
+  guint depth = 0;
+
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  scan.start = scan.p = text;
+  scan.end = text + (length < 0 ? strlen (text) : (gsize) length);
+  scan.problem = NULL;
+  stack = g_malloc (MAX (max_depth, 1));
+
+  scan_blanks (&scan);
+  for (;;)
+    {
+      /* A value is expected here. */
+      if (scan.p >= scan.end)
+        {
+          scan.problem = depth > 0 ? "the text ends inside an array or object"
+                                   : "no value";
+          break;
+        }
+      if (*scan.p == '[' || *scan.p == '{')
+        {
+          if (depth >= max_depth)
+            {
+              scan.problem = "arrays or objects nested too deep";
+              break;
+            }
+          stack[depth++] = *scan.p++;
+          scan_blanks (&scan);
+          if (scan.p < scan.end && *scan.p == (stack[depth - 1] == '[' ? ']' : '}'))
+            {
+              scan.p++;
+              depth--;
+              goto after_value;
+            }
+          if (stack[depth - 1] == '{')
+            goto member_name;
+          continue;
+        }
+      if (!scan_scalar (&scan))
+        break;
+
+    after_value:
+      scan_blanks (&scan);
+      if (depth == 0)
+        {
+          if (scan.p < scan.end)
+            scan.problem = "more than one value";
+          break;
+        }
+      if (scan.p < scan.end && *scan.p == ',')
+        {
+          scan.p++;
+          scan_blanks (&scan);
+          if (stack[depth - 1] == '[')
+            continue;
+          goto member_name;
+        }
+      if (scan.p < scan.end && *scan.p == (stack[depth - 1] == '[' ? ']' : '}'))
+        {
+          scan.p++;
+          depth--;
+          goto after_value;
+        }
+      scan.problem = scan.p >= scan.end ? "the text ends inside an array or object"
+        : stack[depth - 1] == '['
+        ? "a missing ',' or ']' in an array"
+        : "a missing ',' or '}' in an object";
+      break;
+
+    member_name:
+      if (scan.p >= scan.end || *scan.p != '"')
+        {
+          scan.problem = "an object member without a name in quotes";
+          break;
+        }
+      if (!scan_string (&scan))
+        break;
+      scan_blanks (&scan);
+      if (scan.p >= scan.end || *scan.p != ':')
+        {
+          scan.problem = "a missing ':' after an object member's name";
+          break;
+        }
+      scan.p++;
+      scan_blanks (&scan);
+    }
+
+  if (scan.problem == NULL)
+    return TRUE;
+  g_set_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG,
+               "%s (at byte %" G_GSIZE_FORMAT ")", scan.problem,
+               (gsize) (scan.p - scan.start));
+  return FALSE;
+}
+
+/* Whether @text is a string without asking the JSON parser, which accepts
+ * no value that starts with a letter other than those of true, false and
+ * null, nor with a byte above ASCII: the choices of a categorical
+ * parameter may be counted in millions. */
+static gboolean
+is_plain_word (const gchar *text)
+{
+  guchar first = (guchar) text[0];
+
+  return first >= 0x80 || (g_ascii_isalpha (first) && strchr ("tfn", first) == NULL);
+}
+
+/* A number as people write it but JSON does not (.5, 1., 01, +2, 1e3 is
+ * JSON already), as json-glib's scanner used to read it in study files:
+ * a finite number written in decimal, whole text. */
+static JsonNode *
+loose_number (const gchar *text)
+{
+  gchar *end = NULL;
+  gdouble value;
+
+  for (const gchar *p = text; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p) && strchr ("+-.eE", *p) == NULL)
+      return NULL;
+  if (strpbrk (text, "0123456789") == NULL)
+    return NULL;
+
+  if (strpbrk (text, ".eE") == NULL)
+    {
+      gint64 whole;
+
+      errno = 0;
+      whole = g_ascii_strtoll (text, &end, 10);
+      if (errno == 0 && end != text && *end == '\0')
+        return json_node_init_int (json_node_alloc (), whole);
+      return NULL;
+    }
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !isfinite (value))
+    return NULL;
+  return json_node_init_double (json_node_alloc (), value);
+}
+
 /**
  * vernier_json_node_from_string:
  * @text: a value as written in a study file
  *
  * Reads a value the way a study file's lists are read: as JSON where it
  * parses as a JSON value (`1`, `0.5`, `true`, `null`, `"a"`, `[1,2]`), as a
- * string otherwise (`sgd`).
+ * number where it is one in decimal but not in JSON (`.5`, `1.`, `01`,
+ * `+2`), as a string otherwise (`sgd`). The JSON is checked with
+ * vernier_json_check_syntax() (at most %VERNIER_JSON_MAX_DEPTH deep)
+ * before it is parsed.
  *
  * Returns: (transfer full): a new #JsonNode
  */
@@ -216,13 +560,16 @@ vernier_json_node_from_string (const gchar *text)
   g_return_val_if_fail (text != NULL, NULL);
 
   stripped = g_strstrip (g_strdup (text));
-  if (*stripped != '\0')
+  if (*stripped != '\0' && !is_plain_word (stripped) &&
+      vernier_json_check_syntax (stripped, -1, VERNIER_JSON_MAX_DEPTH, NULL))
     {
       parser = json_parser_new_immutable ();
       if (json_parser_load_from_data (parser, stripped, -1, NULL) &&
           json_parser_get_root (parser) != NULL)
         return json_node_copy (json_parser_get_root (parser));
     }
+  if (*stripped != '\0' && (node = loose_number (stripped)) != NULL)
+    return node;
 
   node = json_node_new (JSON_NODE_VALUE);
   json_node_set_string (node, text);

@@ -23,6 +23,18 @@ gboolean    vernier_parse_duration          (const gchar  *text,
                                              GError      **error);
 gchar      *vernier_format_duration         (gint64        usec);
 
+/**
+ * VERNIER_JSON_MAX_DEPTH:
+ *
+ * The deepest nesting of arrays and objects Vernier reads in JSON from
+ * study files and programs.
+ */
+#define VERNIER_JSON_MAX_DEPTH 64
+
+gboolean    vernier_json_check_syntax       (const gchar  *text,
+                                             gssize        length,
+                                             guint         max_depth,
+                                             GError      **error);
 JsonNode   *vernier_json_node_from_string   (const gchar  *text);
 gboolean    vernier_json_node_get_number    (JsonNode     *node,
                                              gdouble      *out_value);

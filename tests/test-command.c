@@ -358,6 +358,38 @@ test_intermediate (Fixture       *f,
   g_assert_cmpfloat (vernier_trial_get_value (trial), ==, 1.0);
 }
 
+/* Past max-reports, intermediate values are dropped and counted; the
+ * final value is still read. */
+static void
+test_max_reports (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(VernierTrial) trial = new_trial (1, "{}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) dropped = NULL;
+  gint64 step;
+
+  use_output (f,
+              "{\"step\": 1, \"loss\": 5}\n"
+              "{\"step\": 2, \"loss\": 4}\n"
+              "{\"step\": 3, \"loss\": 3}\n"
+              "{\"step\": 4, \"loss\": 2}\n"
+              "{\"step\": 5, \"loss\": 1}\n"
+              "{\"loss\": 0.5}\n", -1, 0, NULL);
+  g_object_set (f->trainer, "max-reports", 3, NULL);
+  prepare (f);
+
+  g_assert_true (train (f, trial, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (vernier_trial_get_n_reports (trial), ==, 3);
+  g_assert_true (vernier_trial_get_last_report (trial, &step, NULL));
+  g_assert_cmpint (step, ==, 3);
+  dropped = vernier_trial_dup_user_attr (trial, "dropped-reports");
+  g_assert_nonnull (dropped);
+  g_assert_cmpint (json_node_get_int (dropped), ==, 2);
+  g_assert_cmpfloat (vernier_trial_get_value (trial), ==, 0.5);
+}
+
 static void
 test_regex (Fixture       *f,
             gconstpointer  data)
@@ -1214,6 +1246,7 @@ main (int   argc,
 
   ADD ("json-value", test_json_value);
   ADD ("intermediate-values", test_intermediate);
+  ADD ("max-reports", test_max_reports);
   ADD ("regex", test_regex);
   ADD ("plain-number", test_plain_number);
   ADD ("placeholders", test_placeholders);

@@ -4,7 +4,9 @@
  * what its error must contain in `# expect:` lines (and overrides in
  * `# set:` lines). */
 
+#include <fcntl.h>
 #include <math.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -199,6 +201,7 @@ test_candidates (void)
   VernierSpace *space;
   const gint64 expected[] = { 1, 3, 4, 5 };
 
+  g_assert_true (g_file_test (jsonl, G_FILE_TEST_IS_REGULAR));
   g_assert_no_error (error);
   space = vernier_context_get_space (vernier_config_get_context (config));
   g_assert_cmpuint (vernier_space_get_n_candidates (space), ==, 4);
@@ -456,6 +459,247 @@ test_storage_precedence (void)
   g_setenv ("VERNIER_STORAGE", "memory", TRUE);
 }
 
+/* ---- limits on oversized input ---------------------------------------- */
+
+static void
+assert_contains (const gchar *text,
+                 const gchar *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("'%s' does not contain '%s'", text, part);
+}
+
+/* A file of @size bytes, sparse: nothing is written. */
+static gchar *
+make_sparse_file (const gchar *dir,
+                  const gchar *name,
+                  goffset      size)
+{
+  gchar *path = g_build_filename (dir, name, NULL);
+  gint fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, size), ==, 0);
+  g_assert_true (g_close (fd, NULL));
+  return path;
+}
+
+/* A study file of 100 MiB is refused before it is read, with its size and
+ * the limit; so is one that gives more than the limit without a size
+ * (/dev/zero stands for a pipe), text given as data, and a [candidates]
+ * file. A file of exactly the limit is read. */
+static void
+test_limit_file_size (void)
+{
+  g_autofree gchar *dir = make_tmpdir ();
+  g_autofree gchar *big = make_sparse_file (dir, "big.ini", 100 * 1024 * 1024);
+  g_autofree gchar *big_candidates = make_sparse_file (dir, "big.jsonl",
+                                                       VERNIER_CONFIG_MAX_FILE_SIZE + 1);
+  const gchar *study = "[study]\n[param x]\ntype=float\nlow=0\nhigh=1\n"
+                       "[tuner]\nplugin=random\n[trainer]\nplugin=mock\n";
+  g_autoptr(GString) at_limit = g_string_new (study);
+  g_autofree gchar *at_limit_path = NULL;
+  g_autofree gchar *with_candidates = NULL;
+  g_autofree gchar *with_zero = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierConfig) config = NULL;
+
+  config = vernier_config_new_from_file (big, NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, big);
+  assert_contains (error->message, "104857600 bytes is larger than the 16 MiB a study file may have");
+  assert_contains (error->message, "vernier enqueue");
+  g_clear_error (&error);
+
+  config = vernier_config_new_from_file ("/dev/zero", NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  assert_contains (error->message, "/dev/zero: more than the 16 MiB a study file may have");
+  g_clear_error (&error);
+
+  config = vernier_config_new_from_file (dir, NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  assert_contains (error->message, "a directory, not a file");
+  g_clear_error (&error);
+
+  /* Text given as data: its length is checked the same way. */
+  {
+    g_autofree gchar *text = g_malloc (VERNIER_CONFIG_MAX_FILE_SIZE + 1);
+
+    memset (text, '#', VERNIER_CONFIG_MAX_FILE_SIZE + 1);
+    config = vernier_config_new_from_data (text, VERNIER_CONFIG_MAX_FILE_SIZE + 1, "data.ini",
+                                           NULL, &error);
+    g_assert_null (config);
+    g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+    assert_contains (error->message, "data.ini: 16777217 bytes is larger than the 16 MiB");
+    g_clear_error (&error);
+  }
+
+  with_candidates = write_study (dir, "candidates.ini",
+                                 "[study]\n[candidates]\nfile=big.jsonl\n"
+                                 "[tuner]\nplugin=grid\n[trainer]\nplugin=mock\n");
+  config = vernier_config_new_from_file (with_candidates, NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "[candidates] file: ");
+  assert_contains (error->message, "big.jsonl: 16777217 bytes is larger than the 16 MiB "
+                   "a [candidates] file may have");
+  g_clear_error (&error);
+
+  with_zero = write_study (dir, "zero.ini",
+                           "[study]\n[candidates]\nfile=/dev/zero\n"
+                           "[tuner]\nplugin=grid\n[trainer]\nplugin=mock\n");
+  config = vernier_config_new_from_file (with_zero, NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  assert_contains (error->message, "/dev/zero: more than the 16 MiB a [candidates] file");
+  g_clear_error (&error);
+
+  /* Exactly at the limit, padded with a comment: read. */
+  g_string_append_c (at_limit, '#');
+  while (at_limit->len < VERNIER_CONFIG_MAX_FILE_SIZE - 1)
+    g_string_append_c (at_limit, 'x');
+  g_string_append_c (at_limit, '\n');
+  g_assert_cmpuint (at_limit->len, ==, VERNIER_CONFIG_MAX_FILE_SIZE);
+  at_limit_path = write_study (dir, "at-limit.ini", at_limit->str);
+  config = vernier_config_new_from_file (at_limit_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (config);
+
+  rm_rf (dir);
+}
+
+static guint64
+peak_rss_kib (void)
+{
+  g_autofree gchar *status = NULL;
+  const gchar *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "VmHWM:")) == NULL)
+    return 0;
+  return g_ascii_strtoull (line + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* A parameter of 10^6 choices: loaded, and a study of ten trials run with
+ * the random tuner, each trial taking one of them; one choice more than
+ * the limit of 2^20 is refused, naming the count and the limit. */
+static void
+test_limit_many_choices (void)
+{
+  const guint n = 1000000;
+  g_autoptr(GString) text = g_string_new ("[study]\ntrials=10\nseed=7\n[param c]\nchoices=");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierConfig) config = NULL;
+  g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+  g_autoptr(VernierStudy) study = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  VernierContext *ctx;
+  VernierDimension *dim;
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%sc%u", i > 0 ? ";" : "", i);
+  g_string_append (text, "\n[tuner]\nplugin=random\n[trainer]\nplugin=mock\n");
+
+  config = vernier_config_new_from_data (text->str, text->len, "choices.ini", NULL, &error);
+  g_assert_no_error (error);
+  ctx = vernier_config_get_context (config);
+  dim = vernier_space_lookup (vernier_context_get_space (ctx), "c");
+  g_assert_cmpuint (vernier_dimension_get_n_choices (dim), ==, n);
+
+  study = vernier_config_create_study (config, registry, &error);
+  g_assert_no_error (error);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (best);
+  ctx = vernier_study_get_context (study);
+  g_assert_cmpuint (vernier_context_get_n_trials (ctx), ==, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      VernierTrial *trial = vernier_context_get_trial (ctx, i);
+
+      g_assert_cmpint (vernier_trial_get_state (trial), ==, VERNIER_TRIAL_STATE_COMPLETE);
+      g_assert_true (vernier_dimension_validate (dim, json_object_get_member (
+        vernier_trial_get_params (trial), "c"), NULL));
+    }
+  /* For the record (not a threshold): what 10^6 choices cost. */
+  g_test_message ("10^6 choices, 10 trials: %.1f s, peak RSS %" G_GUINT64_FORMAT " KiB",
+                  (g_get_monotonic_time () - start) / 1e6, peak_rss_kib ());
+
+  g_clear_object (&study);
+  g_clear_object (&config);
+  g_string_truncate (text, 0);
+  g_string_append (text, "[study]\n[param c]\nchoices=");
+  for (guint i = 0; i < (1u << 20) + 1; i++)
+    g_string_append_printf (text, "%sc%u", i > 0 ? ";" : "", i);
+  g_string_append (text, "\n[tuner]\nplugin=random\n[trainer]\nplugin=mock\n");
+  config = vernier_config_new_from_data (text->str, text->len, "too-many.ini", NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "too-many.ini: [param c]: ");
+  assert_contains (error->message, "1048577 choices are more than the 1048576");
+}
+
+/* A study file of more groups than VERNIER_CONFIG_MAX_GROUPS is refused,
+ * one at the limit is read; a key of a megabyte is named in a message of
+ * bounded length. */
+static void
+test_limit_groups (void)
+{
+  g_autoptr(GString) text = g_string_new ("[study]\n[tuner]\nplugin=random\n[trainer]\nplugin=mock\n");
+  g_autofree gchar *long_key = g_strnfill (1024 * 1024, 'k');
+  g_autofree gchar *with_long_key = g_strdup_printf ("[study]\n%s=1\n", long_key);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierConfig) config = NULL;
+  guint i;
+
+  for (i = 3; i < VERNIER_CONFIG_MAX_GROUPS; i++)
+    g_string_append_printf (text, "[param p%u]\ntype=int\nlow=0\nhigh=%u\n", i, i);
+  config = vernier_config_new_from_data (text->str, text->len, "groups.ini", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_space_get_n_dimensions (vernier_context_get_space (
+    vernier_config_get_context (config))), ==, VERNIER_CONFIG_MAX_GROUPS - 3);
+  g_clear_object (&config);
+
+  g_string_append_printf (text, "[param p%u]\ntype=int\nlow=0\nhigh=1\n", i);
+  config = vernier_config_new_from_data (text->str, text->len, "groups.ini", NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_test_message ("%s", error->message);
+  assert_contains (error->message, "groups.ini: 10001 groups are more than the 10000");
+  g_clear_error (&error);
+
+  config = vernier_config_new_from_data (with_long_key, -1, "long.ini", NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_assert_true (g_str_has_prefix (error->message, "long.ini: [study] kkkk"));
+  assert_contains (error->message, "k…: unknown key");
+  g_assert_cmpuint (strlen (error->message), <, 2000);
+}
+
+/* Two JSON values in one candidate are refused as such (json-glib is not
+ * given them: it leaks on them). */
+static void
+test_candidates_two_values (void)
+{
+  const gchar *text = "[study]\n[param x]\ntype=int\nlow=0\nhigh=9\n"
+                      "[candidates]\na={\"x\": 1}{\"x\": 2}\n"
+                      "[tuner]\nplugin=grid\n[trainer]\nplugin=mock\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierConfig) config = vernier_config_new_from_data (text, -1, "two.ini", NULL, &error);
+
+  g_assert_null (config);
+  g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+  g_assert_cmpstr (error->message, ==, "two.ini: [candidates] a: not JSON: more than one "
+                   "value (at byte 8); write one candidate per key or per line");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -468,6 +712,7 @@ main (int    argc,
   g_test_add_func ("/vernier/config/params", test_params);
   g_test_add_func ("/vernier/config/defaults", test_defaults);
   g_test_add_func ("/vernier/config/candidates", test_candidates);
+  g_test_add_func ("/vernier/config/candidates-two-values", test_candidates_two_values);
   g_test_add_func ("/vernier/config/overrides", test_overrides);
   g_test_add_func ("/vernier/config/properties", test_properties);
   g_test_add_func ("/vernier/config/strv-property", test_strv_property);
@@ -475,6 +720,9 @@ main (int    argc,
   g_test_add_func ("/vernier/config/study-settings", test_study_settings);
   g_test_add_func ("/vernier/config/chain-order", test_chain_order);
   g_test_add_func ("/vernier/config/prepare-errors", test_prepare_errors);
+  g_test_add_func ("/vernier/config/limits/file-size", test_limit_file_size);
+  g_test_add_func ("/vernier/config/limits/many-choices", test_limit_many_choices);
+  g_test_add_func ("/vernier/config/limits/groups", test_limit_groups);
 
   return g_test_run ();
 }

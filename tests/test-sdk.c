@@ -83,6 +83,159 @@ test_json_from_string (void)
   g_assert_cmpstr (json_node_get_string (q), ==, "3");
   g_assert_true (JSON_NODE_HOLDS_ARRAY (a));
   g_assert_cmpstr (json_node_get_string (shell), ==, "$(rm -rf /); echo");
+
+  /* Numbers as people write them, not as JSON does, stay numbers. */
+  {
+    static const struct { const gchar *text; GType type; gdouble value; } loose[] = {
+      { ".5", G_TYPE_DOUBLE, 0.5 }, { "1.", G_TYPE_DOUBLE, 1 }, { "01", G_TYPE_INT64, 1 },
+      { "+2", G_TYPE_INT64, 2 }, { "-.25e1", G_TYPE_DOUBLE, -2.5 },
+    };
+    static const gchar *not_numbers[] = { "-", "1-2", "1e", "..", "1.2.3", "nan", "inf" };
+
+    for (guint k = 0; k < G_N_ELEMENTS (loose); k++)
+      {
+        g_autoptr(JsonNode) node = vernier_json_node_from_string (loose[k].text);
+
+        g_assert_true (JSON_NODE_HOLDS_VALUE (node));
+        g_assert_cmpint (json_node_get_value_type (node), ==, loose[k].type);
+        g_assert_true (vernier_json_node_get_number (node, &v));
+        g_assert_cmpfloat (v, ==, loose[k].value);
+      }
+    for (guint k = 0; k < G_N_ELEMENTS (not_numbers); k++)
+      {
+        g_autoptr(JsonNode) node = vernier_json_node_from_string (not_numbers[k]);
+
+        g_assert_cmpstr (json_node_get_string (node), ==, not_numbers[k]);
+      }
+  }
+}
+
+/* Words are read as strings without the parser (a study may list a
+ * million choices): the same values as through the parser, which takes
+ * true, false, null and numbers, but no other word. */
+static void
+test_json_from_string_words (void)
+{
+  static const struct { const gchar *text; const gchar *string; } words[] = {
+    { "sgd", "sgd" }, { "  adam ", "  adam " }, { "Infinity", "Infinity" },
+    { "NaN", "NaN" }, { "x1", "x1" }, { "élan", "élan" }, { "True", "True" },
+  };
+  g_autoptr(JsonNode) t = vernier_json_node_from_string ("true");
+  g_autoptr(JsonNode) f = vernier_json_node_from_string (" false");
+  g_autoptr(JsonNode) n = vernier_json_node_from_string ("null");
+  g_autoptr(JsonNode) e = vernier_json_node_from_string ("-1e3");
+  g_autoptr(JsonNode) tr = vernier_json_node_from_string ("tru");
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      g_autoptr(JsonNode) node = vernier_json_node_from_string (words[i].text);
+
+      g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+      g_assert_cmpstr (json_node_get_string (node), ==, words[i].string);
+    }
+  g_assert_true (json_node_get_boolean (t));
+  g_assert_cmpint (json_node_get_value_type (f), ==, G_TYPE_BOOLEAN);
+  g_assert_false (json_node_get_boolean (f));
+  g_assert_true (JSON_NODE_HOLDS_NULL (n));
+  g_assert_cmpfloat (json_node_get_double (e), ==, -1000);
+  g_assert_cmpstr (json_node_get_string (tr), ==, "tru");
+}
+
+/* Two values in one text are no JSON: a string, as any other text the
+ * parser refuses (and never given to it, which leaked on them). */
+/* The syntax check that stands before json-glib: RFC 8259 values pass,
+ * anything else fails with the byte where it went wrong. */
+static void
+test_json_check_syntax (void)
+{
+  const gchar *valid[] = {
+    "0", "-0.5e+3", "1E9", "true", "null", "\"\"", "\"a\\u00e9\\ud83d\\ude00\\n\"",
+    "\"\xc3\xa9\"", " [ ] ", "{}", "[1, [2, {\"a\": [null]}], \"x\"]",
+    "{\"loss\": 0.25, \"step\": 3}",
+  };
+  struct { const gchar *text; const gchar *message; } invalid[] = {
+    { "", "no value (at byte 0)" },
+    { "{\"loss\":1}{\"loss\":2}", "more than one value (at byte 10)" },
+    { "[1][2]", "more than one value (at byte 3)" },
+    { "[/[0/][/[0/]]]", "an unexpected character where a value should be (at byte 1)" },
+    { "[1,]", "an unexpected character where a value should be (at byte 3)" },
+    { "[1 2]", "a missing ',' or ']' in an array (at byte 3)" },
+    { "{\"a\" 1}", "a missing ':' after an object member's name (at byte 5)" },
+    { "{a: 1}", "an object member without a name in quotes (at byte 1)" },
+    { "[1", "the text ends inside an array or object (at byte 2)" },
+    { "01", "more than one value (at byte 1)" },
+    { "1.", "an invalid number (at byte 2)" },
+    { "NaN", "an unexpected character where a value should be (at byte 0)" },
+    { "tru", "an unexpected character where a value should be (at byte 0)" },
+    { "\"a", "an unterminated string (at byte 2)" },
+    { "\"\t\"", "a control character in a string (at byte 1)" },
+    { "\"\\x\"", "an invalid escape in a string (at byte 3)" },
+    { "\"\\udc00\"", "a lone low surrogate in a string (at byte 7)" },
+    { "\"\\ud800x\"", "a lone high surrogate in a string (at byte 7)" },
+    { "\"\xff\"", "a string that is not UTF-8 (at byte 1)" },
+    { "[[[[1]]]]", "arrays or objects nested too deep (at byte 3)" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!vernier_json_check_syntax (valid[i], -1, 4, &error))
+        g_error ("'%s' refused: %s", valid[i], error->message);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (invalid); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (vernier_json_check_syntax (invalid[i].text, -1, 3, &error));
+      g_assert_error (error, VERNIER_ERROR, VERNIER_ERROR_INVALID_CONFIG);
+      g_assert_cmpstr (error->message, ==, invalid[i].message);
+    }
+  /* A length stops the text, NUL bytes included. */
+  g_assert_true (vernier_json_check_syntax ("[1]garbage", 3, 4, NULL));
+  g_assert_false (vernier_json_check_syntax ("\"a\0b\"", 5, 4, NULL));
+}
+
+static void
+test_json_from_string_two_values (void)
+{
+  static const gchar *texts[] = { "[1][2]", "{\"a\": 1} {\"b\": 2}", "1 [2]", "\"}\" {}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonNode) node = vernier_json_node_from_string (texts[i]);
+
+      g_assert_cmpint (json_node_get_value_type (node), ==, G_TYPE_STRING);
+      g_assert_cmpstr (json_node_get_string (node), ==, texts[i]);
+    }
+  {
+    g_autoptr(JsonNode) nested = vernier_json_node_from_string ("[[1], {\"a\": [\"]\"]}]");
+
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (nested));
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (nested)), ==, 2);
+  }
+}
+
+/* A value that validate() takes a little past the last point of a step
+ * grid (found by fuzz-params) maps into the last cell, inside [0, 1], and
+ * back to a valid value. */
+static void
+test_dimension_grid_edge (void)
+{
+  g_autoptr(VernierDimension) dim = vernier_dimension_new_float ("x", -15, 0, FALSE,
+                                                                 0.11111111115111111, NULL);
+  g_autoptr(JsonNode) high = json_node_init_double (json_node_alloc (), 0);
+  g_autoptr(JsonNode) back = NULL;
+  gdouble u;
+
+  g_assert_nonnull (dim);
+  g_assert_cmpuint (vernier_dimension_get_n_points (dim), ==, 135);
+  g_assert_true (vernier_dimension_validate (dim, high, NULL));
+  u = vernier_dimension_value_to_unit (dim, high);
+  g_assert_cmpfloat (u, >=, 0);
+  g_assert_cmpfloat (u, <=, 1);
+  back = vernier_dimension_value_from_unit (dim, u);
+  g_assert_true (vernier_dimension_validate (dim, back, NULL));
 }
 
 static void
@@ -582,11 +735,15 @@ main (int    argc,
   g_test_add_func ("/vernier/sdk/duration/parse", test_duration_parse);
   g_test_add_func ("/vernier/sdk/duration/format", test_duration_format);
   g_test_add_func ("/vernier/sdk/json/from-string", test_json_from_string);
+  g_test_add_func ("/vernier/sdk/json/from-string-words", test_json_from_string_words);
+  g_test_add_func ("/vernier/sdk/json/from-string-two-values", test_json_from_string_two_values);
+  g_test_add_func ("/vernier/sdk/json/check-syntax", test_json_check_syntax);
   g_test_add_func ("/vernier/sdk/json/canonical", test_json_canonical);
   g_test_add_func ("/vernier/sdk/json/to-string", test_json_to_string);
   g_test_add_func ("/vernier/sdk/dimension/invalid", test_dimension_invalid);
   g_test_add_func ("/vernier/sdk/dimension/from-unit", test_dimension_from_unit);
   g_test_add_func ("/vernier/sdk/dimension/validate", test_dimension_validate);
+  g_test_add_func ("/vernier/sdk/dimension/grid-edge", test_dimension_grid_edge);
   g_test_add_func ("/vernier/sdk/space/conditions", test_space_conditions);
   g_test_add_func ("/vernier/sdk/space/candidates", test_space_candidates);
   g_test_add_func ("/vernier/sdk/trial/lifecycle", test_trial_lifecycle);

@@ -106,6 +106,7 @@ typedef enum
   MODE_HANG,         /* never finishes unless cancelled */
   MODE_DEAF,         /* never finishes, ignores cancellation */
   MODE_STEPS,        /* reports x + 10 - step for 10 steps, then value x */
+  MODE_TWICE,        /* as MODE_VALUE, then calls back a second time */
 } TrainerMode;
 
 #define TEST_TYPE_TRAINER (test_trainer_get_type ())
@@ -118,6 +119,7 @@ struct _TestTrainer
   guint        delay_ms;
   gint64       max_overlap;
   gint64       running;
+  guint        n_twins;     /* second callbacks made (MODE_TWICE) */
 };
 
 static void test_trainer_iface_init (VernierTrainerInterface *iface);
@@ -135,6 +137,8 @@ typedef struct
   gulong        cancel_id;
   gint          step;
   gboolean      done;
+  GAsyncReadyCallback callback;   /* MODE_TWICE calls it again */
+  gpointer      user_data;
 } Job;
 
 static void
@@ -147,6 +151,18 @@ job_free (Job *job)
     }
   g_object_unref (job->trial);
   g_free (job);
+}
+
+/* A careless trainer's second callback for the same trial. */
+static gboolean
+on_twin (gpointer data)
+{
+  GTask *twin = data;
+
+  TEST_TRAINER (g_task_get_source_object (twin))->n_twins++;
+  g_task_return_boolean (twin, TRUE);
+  g_object_unref (twin);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -173,6 +189,8 @@ task_done (GTask *task, gboolean cancelled)
       vernier_trial_set_value (job->trial, (gdouble) x);
       g_task_return_boolean (task, TRUE);
     }
+  if (job->trainer->mode == MODE_TWICE)
+    g_idle_add (on_twin, g_task_new (job->trainer, NULL, job->callback, job->user_data));
 }
 
 static gboolean
@@ -225,8 +243,11 @@ test_trainer_train_async (VernierTrainer *trainer, VernierTrial *trial, GCancell
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   Job *job = g_new0 (Job, 1);
 
+
   job->trainer = self;
   job->trial = g_object_ref (trial);
+  job->callback = callback;
+  job->user_data = user_data;
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
 
   self->running++;
@@ -304,6 +325,11 @@ struct _TestObserver
   GObject  parent_instance;
   gchar   *name;
   GString *log;   /* borrowed */
+  gulong   sleep_us;  /* in trial_finished: a slow observer */
+  const gint64 *running;   /* nullable: trials in flight, watched… */
+  guint    watch;          /* …in the first this many trial_finished… */
+  gint64   min_running;    /* …and the fewest seen there */
+  guint    n_finished;
 };
 
 static void test_observer_iface_init (VernierObserverInterface *iface);
@@ -335,6 +361,10 @@ test_observer_trial_finished (VernierObserver *observer, VernierTrial *trial)
 {
   TestObserver *self = TEST_OBSERVER (observer);
   g_string_append_printf (self->log, "%s:end%u ", self->name, vernier_trial_get_number (trial));
+  if (self->running != NULL && self->n_finished++ < self->watch)
+    self->min_running = MIN (self->min_running, *self->running);
+  if (self->sleep_us > 0)
+    g_usleep (self->sleep_us);
 }
 
 static void
@@ -875,6 +905,92 @@ test_abandon_deaf_trainer (void)
   g_assert_cmpint (trainer->running, ==, 2);
   g_object_unref (tuner);
   /* trainer intentionally kept: its hung jobs still point at it */
+}
+
+/* A trainer that calls back twice for each trial: the second call is
+ * ignored with a warning naming the trainer, and nothing is counted or
+ * freed twice. */
+static void
+test_trainer_completes_twice (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+
+  trainer->mode = MODE_TWICE;
+  trainer->delay_ms = 2;
+  vernier_study_set_max_trials (study, 6);
+  vernier_study_set_parallel (study, 2);
+  for (guint i = 0; i < 6; i++)
+    g_test_expect_message ("Vernier", G_LOG_LEVEL_WARNING,
+                           "trainer (TestTrainer) completed a trial a second time*");
+
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_get_n_finished (study), ==, 6);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 6);
+  g_assert_cmpuint (tuner->observed, ==, 6);
+
+  /* The late calls may come after the study is over, and even gone. */
+  g_clear_object (&study);
+  while (trainer->n_twins < 6)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_assert_expected_messages ();
+  g_object_unref (tuner);
+  g_object_unref (trainer);
+}
+
+/* An observer that takes its time on every finished trial holds the loop
+ * for its own callback only: each time it is called, the trials that
+ * finished before were replaced already, so all but the one just finished
+ * are in flight. */
+static void
+test_slow_observer (void)
+{
+  TestTuner *tuner;
+  TestTrainer *trainer;
+  g_autoptr(VernierStudy) study = make_study (VERNIER_DIRECTION_MINIMIZE, &tuner, &trainer);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(VernierTrial) best = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
+  TestObserver *slow = g_object_new (TEST_TYPE_OBSERVER, NULL);
+  TestObserver *quick = g_object_new (TEST_TYPE_OBSERVER, NULL);
+
+  slow->name = g_strdup ("slow");
+  slow->log = log;
+  slow->sleep_us = 20 * G_TIME_SPAN_MILLISECOND;
+  slow->running = &trainer->running;
+  slow->watch = 16 - 4;   /* until the budget's tail */
+  slow->min_running = G_MAXINT64;
+  quick->name = g_strdup ("quick");
+  quick->log = log;
+  vernier_study_add_observer (study, VERNIER_OBSERVER (slow));
+  vernier_study_add_observer (study, VERNIER_OBSERVER (quick));
+
+  trainer->delay_ms = 5;
+  vernier_study_set_max_trials (study, 16);
+  vernier_study_set_parallel (study, 4);
+  best = vernier_study_run (study, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (vernier_study_count_state (study, VERNIER_TRIAL_STATE_COMPLETE), ==, 16);
+  g_assert_cmpint (trainer->max_overlap, ==, 4);
+  g_assert_cmpint (slow->min_running, ==, 4 - 1);
+  /* Both observers saw every trial, each trial's events in order. */
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autofree gchar *slow_end = g_strdup_printf ("slow:end%u ", i);
+      g_autofree gchar *quick_end = g_strdup_printf ("quick:end%u ", i);
+      const gchar *at = strstr (log->str, slow_end);
+
+      g_assert_nonnull (at);
+      g_assert_true (g_str_has_prefix (at + strlen (slow_end), quick_end));
+    }
+  g_object_unref (slow);
+  g_object_unref (quick);
+  g_object_unref (tuner);
+  g_object_unref (trainer);
 }
 
 static void
@@ -1828,6 +1944,8 @@ main (int    argc,
   g_test_add_func ("/vernier/study/stop", test_stop_lets_trials_finish);
   g_test_add_func ("/vernier/study/abandon-deaf-trainer", test_abandon_deaf_trainer);
   g_test_add_func ("/vernier/study/invalid-params", test_invalid_params);
+  g_test_add_func ("/vernier/study/trainer-completes-twice", test_trainer_completes_twice);
+  g_test_add_func ("/vernier/study/slow-observer", test_slow_observer);
   g_test_add_func ("/vernier/study/pending", test_pending);
   g_test_add_func ("/vernier/study/pruning", test_pruning);
   g_test_add_func ("/vernier/study/prepare-errors", test_prepare_errors);

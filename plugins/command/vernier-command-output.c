@@ -3,9 +3,6 @@
 #include <math.h>
 #include <string.h>
 
-/* Deeper JSON is not a line of metrics; json-glib parses recursively. */
-#define MAX_JSON_DEPTH 64
-
 struct _VernierCommandOutputRules
 {
   gchar  *objective;
@@ -13,6 +10,7 @@ struct _VernierCommandOutputRules
   gint    regex_group;
   GRegex *non_finite;      /* "objective": NaN, as Python's json writes it */
   gsize   max_line;
+  guint   max_reports;
 };
 
 struct _VernierCommandOutput
@@ -31,6 +29,7 @@ struct _VernierCommandOutput
 
   guint         n_ignored;
   guint         n_truncated;
+  guint         n_dropped;
 };
 
 /**
@@ -40,6 +39,8 @@ struct _VernierCommandOutput
  *   group named `value`, that captures the objective value; %NULL or empty
  *   for none
  * @max_line: the longest line read, in bytes; longer ones are skipped
+ * @max_reports: the most intermediate values reported to a trial; later
+ *   ones are dropped and counted
  * @error: return location for a #GError
  *
  * Makes the rules for reading a program's output.
@@ -52,6 +53,7 @@ VernierCommandOutputRules *
 vernier_command_output_rules_new (const gchar  *objective,
                                   const gchar  *regex,
                                   gsize         max_line,
+                                  guint         max_reports,
                                   GError      **error)
 {
   g_autoptr(VernierCommandOutputRules) rules = NULL;
@@ -60,11 +62,13 @@ vernier_command_output_rules_new (const gchar  *objective,
 
   g_return_val_if_fail (objective != NULL, NULL);
   g_return_val_if_fail (max_line > 0, NULL);
+  g_return_val_if_fail (max_reports > 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   rules = g_new0 (VernierCommandOutputRules, 1);
   rules->objective = g_strdup (objective);
   rules->max_line = max_line;
+  rules->max_reports = max_reports;
 
   if (regex != NULL && regex[0] != '\0')
     {
@@ -217,37 +221,6 @@ node_get_step (JsonNode *node,
   return TRUE;
 }
 
-static gboolean
-json_depth_ok (const gchar *text,
-               gsize        len)
-{
-  gboolean in_string = FALSE;
-  guint depth = 0;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      gchar c = text[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return FALSE;
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-  return TRUE;
-}
-
 /* A JSON-like line with "objective": NaN or Infinity (not valid JSON, but
  * what Python's json module writes for a diverged loss). */
 static gboolean
@@ -282,9 +255,10 @@ read_json (VernierCommandOutput *self,
   gdouble value;
   gint64 step;
 
-  if (!json_depth_ok (text, len))
-    return FALSE;
-  if (!json_parser_load_from_data (self->parser, text, (gssize) len, NULL))
+  /* Checked before json-glib, which leaks on some invalid input and
+   * parses deep nesting recursively. */
+  if (!vernier_json_check_syntax (text, (gssize) len, VERNIER_JSON_MAX_DEPTH, NULL) ||
+      !json_parser_load_from_data (self->parser, text, (gssize) len, NULL))
     return read_non_finite (self, text);
 
   root = json_parser_get_root (self->parser);
@@ -304,6 +278,12 @@ read_json (VernierCommandOutput *self,
 
   if (!node_get_step (step_node, &step) || !isfinite (value))
     return FALSE;
+  /* Bounded memory for a program that reports every step for hours. */
+  if (vernier_trial_get_n_reports (self->trial) >= self->rules->max_reports)
+    {
+      self->n_dropped++;
+      return TRUE;
+    }
   vernier_trial_report (self->trial, step, value);
   return TRUE;
 }
@@ -509,4 +489,18 @@ vernier_command_output_get_n_truncated (VernierCommandOutput *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->n_truncated;
+}
+
+/**
+ * vernier_command_output_get_n_dropped:
+ * @self: a #VernierCommandOutput
+ *
+ * Returns: how many intermediate values were dropped past the rules'
+ *   limit
+ */
+guint
+vernier_command_output_get_n_dropped (VernierCommandOutput *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_dropped;
 }

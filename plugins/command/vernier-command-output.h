@@ -25,6 +25,7 @@ G_GNUC_INTERNAL
 VernierCommandOutputRules *vernier_command_output_rules_new  (const gchar                     *objective,
                                                               const gchar                     *regex,
                                                               gsize                            max_line,
+                                                              guint                            max_reports,
                                                               GError                         **error);
 G_GNUC_INTERNAL
 void                       vernier_command_output_rules_free (VernierCommandOutputRules       *rules);
@@ -47,6 +48,8 @@ G_GNUC_INTERNAL
 guint                      vernier_command_output_get_n_ignored   (VernierCommandOutput       *self);
 G_GNUC_INTERNAL
 guint                      vernier_command_output_get_n_truncated (VernierCommandOutput       *self);
+G_GNUC_INTERNAL
+guint                      vernier_command_output_get_n_dropped   (VernierCommandOutput       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VernierCommandOutputRules, vernier_command_output_rules_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VernierCommandOutput, vernier_command_output_free)

@@ -45,6 +45,7 @@
 #define MIN_MAX_OUTPUT_LINE      16
 #define MAX_MAX_OUTPUT_LINE      (1024 * 1024 * 1024)
 #define DEFAULT_STDERR_TAIL      4096
+#define DEFAULT_MAX_REPORTS      10000
 #define MAX_STDERR_TAIL          (16 * 1024 * 1024)
 /* How long output is still read once the program has exited and its
  * process group is gone: only a process that left the group can hold the
@@ -80,6 +81,7 @@ struct _VernierCommandTrainer
   gint64   kill_grace;
   guint    max_output_line;
   guint    stderr_tail;
+  guint    max_reports;
 
   Plan    *plan;
 };
@@ -93,6 +95,7 @@ enum {
   PROP_KILL_GRACE,
   PROP_MAX_OUTPUT_LINE,
   PROP_STDERR_TAIL,
+  PROP_MAX_REPORTS,
   N_PROPS
 };
 static GParamSpec *properties[N_PROPS];
@@ -393,6 +396,9 @@ run_return (GTask *task)
   if (vernier_command_output_get_n_truncated (run->output) > 0)
     set_int_attr (run->trial, "long-lines",
                   vernier_command_output_get_n_truncated (run->output));
+  if (vernier_command_output_get_n_dropped (run->output) > 0)
+    set_int_attr (run->trial, "dropped-reports",
+                  vernier_command_output_get_n_dropped (run->output));
   if (run->lingering)
     vernier_trial_set_user_attr (run->trial, "killed-leftover-processes",
                                  json_node_init_boolean (json_node_alloc (), TRUE));
@@ -572,10 +578,16 @@ on_wait (GObject      *source,
   clear_source (&run->kill_source);
 
   /* Nothing the program started may outlive the trial: what is left of
-   * its process group is killed, and the trial ends once it is gone. */
+   * its process group is killed, and the trial ends once it is gone. The
+   * survivors are listed before the kill, which may be over at once. */
+  if (run->pid > 0 && kill (-run->pid, 0) == 0)
+    {
+      run->survivors = g_array_new (FALSE, FALSE, sizeof (pid_t));
+      run->no_proc = !list_live_members (run->pid, run->survivors);
+      run->lingering = run->no_proc || run->survivors->len > 0;
+    }
   if (run->pid > 0 && run_group_alive (run))
     {
-      run->lingering = TRUE;
       run->reap_deadline = g_get_monotonic_time () +
                            MAX (run->plan->kill_grace, MIN_DRAIN_TIME);
       /* Once the output is read, this source alone keeps the task. */
@@ -936,7 +948,8 @@ vernier_command_trainer_prepare (VernierTrainer  *trainer,
   if (self->regex != NULL && self->regex[0] != '\0')
     plan->regex = g_strdup (self->regex);
   plan->rules = vernier_command_output_rules_new (plan->objective, plan->regex,
-                                                  self->max_output_line, error);
+                                                  self->max_output_line,
+                                                  self->max_reports, error);
   if (plan->rules == NULL)
     return FALSE;
 
@@ -998,6 +1011,9 @@ vernier_command_trainer_get_property (GObject    *object,
     case PROP_STDERR_TAIL:
       g_value_set_uint (value, self->stderr_tail);
       break;
+    case PROP_MAX_REPORTS:
+      g_value_set_uint (value, self->max_reports);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1037,6 +1053,9 @@ vernier_command_trainer_set_property (GObject      *object,
       break;
     case PROP_STDERR_TAIL:
       self->stderr_tail = g_value_get_uint (value);
+      break;
+    case PROP_MAX_REPORTS:
+      self->max_reports = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1145,6 +1164,19 @@ vernier_command_trainer_class_init (VernierCommandTrainerClass *klass)
                        "How many of the last bytes of standard error are "
                        "kept for the error message of a failed trial",
                        0, MAX_STDERR_TAIL, DEFAULT_STDERR_TAIL, flags);
+
+  /**
+   * VernierCommandTrainer:max-reports:
+   *
+   * The most intermediate values (steps) kept for one trial: a program
+   * that prints a step per line for hours keeps bounded memory. Later
+   * steps are counted in the trial's `dropped-reports` attribute.
+   */
+  properties[PROP_MAX_REPORTS] =
+    g_param_spec_uint ("max-reports", "Most intermediate values",
+                       "The most intermediate values (steps) kept per trial; "
+                       "later ones are dropped and counted",
+                       1, G_MAXUINT, DEFAULT_MAX_REPORTS, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
