@@ -1390,16 +1390,34 @@ ask (VernierStudy  *self,
   return NULL;
 }
 
+static void release_trial (VernierStudy *self,
+                           guint         number);
+
 static void
 start_trial (VernierStudy *self,
              JsonObject   *record,
              const gchar  *tuner)
 {
-  Running *r = g_new0 (Running, 1);
   JsonObject *params = json_object_get_object_member (record, "params");
+  guint number = json_object_get_int_member (record, "number");
+  g_autoptr(VernierTrial) trial = vernier_trial_new (number, params);
+  Running *r;
 
+  /* A claim may come back after the time budget is spent (a busy loop, a
+   * slow storage): the budget is judged on the start time the trial
+   * records, and no trial starts after it. */
+  vernier_trial_mark_started (trial);
+  if (self->time_budget > 0 &&
+      vernier_trial_get_start_time (trial) - self->start_time >= self->time_budget)
+    {
+      stop_with (self, "the time budget is spent");
+      release_trial (self, number);
+      return;
+    }
+
+  r = g_new0 (Running, 1);
   r->study = g_object_ref (self);
-  r->trial = vernier_trial_new (json_object_get_int_member (record, "number"), params);
+  r->trial = g_steal_pointer (&trial);
   r->tuner = g_strdup (tuner);
   r->retry_of = json_object_get_int_member_with_default (record, "retry-of", -1);
   g_ptr_array_add (self->running, r);
@@ -1408,7 +1426,6 @@ start_trial (VernierStudy *self,
     r->reported_id = g_signal_connect (r->trial, "reported",
                                        G_CALLBACK (on_trial_reported), r);
 
-  vernier_trial_mark_started (r->trial);
   vernier_context_add_running (self->context, r->trial);
   g_signal_emit (self, signals[SIGNAL_TRIAL_STARTED], 0, r->trial);
 
@@ -1590,10 +1607,6 @@ claim_done (gpointer data,
         case VERNIER_CLAIM_DEQUEUED:
           self->n_counted++;
           self->idle_delay = 0;
-          /* A claim may come back after the time budget is spent (a busy
-           * loop, a slow storage): no trial starts after it. */
-          if (!self->stopping && !budget_left_in_time (self))
-            stop_with (self, "the time budget is spent");
           if (self->stopping || self->finished)
             release_trial (self, json_object_get_int_member (job->record, "number"));
           else

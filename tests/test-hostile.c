@@ -204,12 +204,18 @@ assert_no_process_left (const gchar *dir)
     }
 }
 
+/* The descriptors open once what is pending on the main context (a
+ * subprocess's last callbacks) has run. */
 static guint
 count_fds (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, &error);
+  g_autoptr(GDir) dir = NULL;
   guint n = 0;
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  dir = g_dir_open ("/proc/self/fd", 0, &error);
 
   g_assert_no_error (error);
   while (g_dir_read_name (dir) != NULL)
@@ -398,7 +404,8 @@ test_thousand_trials (void)
 
   fds_after = count_fds ();
   g_test_message ("file descriptors: %u before, %u after", fds_before, fds_after);
-  g_assert_cmpuint (fds_after, ==, fds_before);
+  /* None leaked: a thousand trials would show a thousand. */
+  g_assert_cmpuint (fds_after, <=, fds_before);
 
 #ifndef UNDER_ASAN
   {
