@@ -715,7 +715,18 @@ connect_database (VernierSqliteStorage  *self,
   rc = sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
-      rc = sqlite3_step (stmt);
+      /* Switching a new file to WAL needs it alone for a moment, and
+       * SQLite answers BUSY at once, without its busy handler, when
+       * another process opening the same new file holds it: retry until
+       * the busy timeout. */
+      gint64 deadline = g_get_monotonic_time () + self->busy_timeout;
+
+      while (((rc = sqlite3_step (stmt)) & 0xff) == SQLITE_BUSY &&
+             g_get_monotonic_time () < deadline)
+        {
+          sqlite3_reset (stmt);
+          g_usleep (5 * 1000);
+        }
       if (rc == SQLITE_ROW)
         {
           mode = g_strdup ((const gchar *) sqlite3_column_text (stmt, 0));
