@@ -493,7 +493,7 @@ test_limit_file_size (void)
 {
   g_autofree gchar *dir = make_tmpdir ();
   g_autofree gchar *big = make_sparse_file (dir, "big.ini", 100 * 1024 * 1024);
-  g_autofree gchar *big_candidates = make_sparse_file (dir, "big.jsonl",
+  G_GNUC_UNUSED g_autofree gchar *big_candidates = make_sparse_file (dir, "big.jsonl",
                                                        VERNIER_CONFIG_MAX_FILE_SIZE + 1);
   const gchar *study = "[study]\n[param x]\ntype=float\nlow=0\nhigh=1\n"
                        "[tuner]\nplugin=random\n[trainer]\nplugin=mock\n";

@@ -420,7 +420,6 @@ test_notify (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) process = NULL;
-  g_autofree gchar *out = NULL;
   g_autofree gchar *study = NULL;
   Notifications n = { g_ptr_array_new_with_free_func (g_free),
                       g_ptr_array_new_with_free_func (g_free), FALSE };

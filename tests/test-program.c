@@ -967,7 +967,8 @@ test_run_config_errors (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree gchar *path = write_tmp (f, cases[i].file, cases[i].contents);
+      /* written for its side effect: the study file the case runs */
+      G_GNUC_UNUSED g_autofree gchar *path = write_tmp (f, cases[i].file, cases[i].contents);
       g_auto(VtOutcome) o = { 0, };
 
       g_test_message ("case %s", cases[i].file);

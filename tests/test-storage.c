@@ -859,7 +859,7 @@ test_release (Fixture       *fixture,
   guint w1 = add_worker (storage);
   guint w2 = add_worker (storage);
   g_autoptr(JsonObject) r0 = claim (storage, w1, "{\"x\": 0}", FALSE, 0, VERNIER_CLAIM_STARTED, 0);
-  g_autoptr(JsonObject) r1 = claim (storage, w1, "{\"x\": 1}", FALSE, 0, VERNIER_CLAIM_STARTED, 1);
+  G_GNUC_UNUSED g_autoptr(JsonObject) r1 = claim (storage, w1, "{\"x\": 1}", FALSE, 0, VERNIER_CLAIM_STARTED, 1);
   g_autoptr(JsonObject) again = NULL;
   g_autoptr(JsonObject) stored = NULL;
   g_autoptr(JsonArray) running = NULL;
@@ -897,7 +897,7 @@ test_heartbeat (Fixture       *fixture,
 {
   g_autoptr(VernierStorage) storage = storage_open (fixture, TRUE);
   guint w = add_worker (storage);
-  g_autoptr(JsonObject) r0 = claim (storage, w, "{\"x\": 0}", FALSE, 0, VERNIER_CLAIM_STARTED, 0);
+  G_GNUC_UNUSED g_autoptr(JsonObject) r0 = claim (storage, w, "{\"x\": 0}", FALSE, 0, VERNIER_CLAIM_STARTED, 0);
   g_autoptr(JsonArray) running = list_running (storage);
   g_autoptr(GError) error = NULL;
   JsonObject *entry;
@@ -933,8 +933,8 @@ test_take_over (Fixture       *fixture,
   g_autoptr(VernierStorage) storage = storage_open (fixture, TRUE);
   guint w1 = add_worker (storage);
   guint w2 = add_worker (storage);
-  g_autoptr(JsonObject) r0 = claim (storage, w1, "{\"x\": 0.5}", TRUE, 0, VERNIER_CLAIM_STARTED, 0);
-  g_autoptr(JsonObject) r1 = claim (storage, w1, "{\"x\": 0.75}", TRUE, 0, VERNIER_CLAIM_STARTED, 1);
+  G_GNUC_UNUSED g_autoptr(JsonObject) r0 = claim (storage, w1, "{\"x\": 0.5}", TRUE, 0, VERNIER_CLAIM_STARTED, 0);
+  G_GNUC_UNUSED g_autoptr(JsonObject) r1 = claim (storage, w1, "{\"x\": 0.75}", TRUE, 0, VERNIER_CLAIM_STARTED, 1);
   g_autoptr(JsonObject) retry = NULL;
   g_autoptr(JsonArray) records = NULL;
   g_autoptr(JsonArray) running = NULL;
@@ -1128,7 +1128,7 @@ test_reopen (Fixture       *fixture,
   guint w1 = add_worker (first);
   guint w2 = 0;
   g_autoptr(JsonObject) r0 = claim (first, w1, "{\"x\": 0}", TRUE, 0, VERNIER_CLAIM_STARTED, 0);
-  g_autoptr(JsonObject) r1 = claim (first, w1, "{\"x\": 1}", TRUE, 0, VERNIER_CLAIM_STARTED, 1);
+  G_GNUC_UNUSED g_autoptr(JsonObject) r1 = claim (first, w1, "{\"x\": 1}", TRUE, 0, VERNIER_CLAIM_STARTED, 1);
   g_autoptr(JsonObject) r2 = claim (first, w1, "{\"x\": 2}", TRUE, 0, VERNIER_CLAIM_STARTED, 2);
   g_autoptr(JsonObject) r3 = NULL;
   g_autoptr(JsonArray) before = NULL, after = NULL, running = NULL;
@@ -1179,7 +1179,7 @@ survive_kill_child (Fixture *fixture)
   g_autoptr(VernierStorage) storage = storage_open (fixture, TRUE);
   guint w = add_worker (storage);
   g_autoptr(JsonObject) r0 = claim (storage, w, "{\"x\": 0.5}", TRUE, 0, VERNIER_CLAIM_STARTED, 0);
-  g_autoptr(JsonObject) r1 = claim (storage, w, "{\"x\": 0.25}", TRUE, 0, VERNIER_CLAIM_STARTED, 1);
+  G_GNUC_UNUSED g_autoptr(JsonObject) r1 = claim (storage, w, "{\"x\": 0.25}", TRUE, 0, VERNIER_CLAIM_STARTED, 1);
 
   finish (storage, w, r0, "complete", 0.75);
   raise (SIGKILL);
@@ -1296,7 +1296,6 @@ test_create_race (Fixture       *fixture,
 {
   GSubprocess *children[N_CHILDREN];
   GDataInputStream *outputs[N_CHILDREN];
-  g_autoptr(VernierStorage) storage = NULL;
   g_autoptr(GHashTable) workers = g_hash_table_new (NULL, NULL);
   g_autofree gchar *winner = NULL;
 

@@ -253,7 +253,7 @@ read_json (VernierCommandOutput *self,
   JsonObject *object;
   JsonNode *step_node;
   gdouble value;
-  gint64 step;
+  gint64 step, last_step;
 
   /* Checked before json-glib, which leaks on some invalid input and
    * parses deep nesting recursively. */
@@ -278,8 +278,10 @@ read_json (VernierCommandOutput *self,
 
   if (!node_get_step (step_node, &step) || !isfinite (value))
     return FALSE;
-  /* Bounded memory for a program that reports every step for hours. */
-  if (vernier_trial_get_n_reports (self->trial) >= self->rules->max_reports)
+  /* Bounded memory for a program that reports every step for hours (the
+   * last step may still be reported again: that replaces its value). */
+  if (vernier_trial_get_n_reports (self->trial) >= self->rules->max_reports &&
+      !(vernier_trial_get_last_report (self->trial, &last_step, NULL) && last_step == step))
     {
       self->n_dropped++;
       return TRUE;
