@@ -22,6 +22,15 @@ enum_value (const gchar *type_name,
   g_autoptr(GEnumClass) klass = NULL;
   GEnumValue *value;
 
+  if (type == G_TYPE_INVALID)
+    {
+      /* not loaded yet: a tuner loads the plugin, which stays loaded */
+      g_autoptr(VernierRegistry) registry = vernier_registry_new ();
+      g_autoptr(GObject) tuner = vernier_registry_create (registry, "tuner", "cmaes", NULL);
+
+      g_assert_nonnull (tuner);
+      type = g_type_from_name (type_name);
+    }
   g_assert_true (type != G_TYPE_INVALID);
   klass = g_type_class_ref (type);
   value = g_enum_get_value_by_nick (klass, nick);
@@ -1098,6 +1107,28 @@ test_surrogate_saves_trials (void)
   g_assert_cmpfloat (best_model, <, best_plain / 100);
 }
 
+/* A resumed study's completed trials teach the model at once: the first
+ * generation after the resume is ranked by it, where a study without
+ * history evaluates its first generation whole. */
+static void
+test_surrogate_resume (void)
+{
+  g_autoptr(VernierSpace) space = square_space (4);
+  g_autoptr(VernierContext) context = make_context (space, 5);
+  g_autoptr(VernierTuner) first = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  g_autoptr(VernierTuner) resumed = create_tuner ("surrogate", surrogate_value ("quadratic"), NULL);
+  g_autoptr(GPtrArray) batch = NULL;
+  const gdouble target[4] = { 1.5, -2, 0.5, 3 };
+
+  prepare_ok (first, context);
+  run_surrogate (first, context, shifted_sphere, (gpointer) target, 40, NULL, NULL);
+
+  /* the same study, opened again */
+  prepare_ok (resumed, context);
+  batch = hand_out_generation (resumed);
+  g_assert_cmpuint (batch->len, <, 8);
+}
+
 /* Every kind of dimension stays in its bounds and on its grid, and the
  * same seed gives the same sequence. */
 static GPtrArray *
@@ -1293,6 +1324,7 @@ main (int   argc,
   g_test_add_func ("/vernier/cmaes/surrogate/property", test_surrogate_property);
   g_test_add_func ("/vernier/cmaes/surrogate/first-generation", test_surrogate_first_generation);
   g_test_add_func ("/vernier/cmaes/surrogate/saves-trials", test_surrogate_saves_trials);
+  g_test_add_func ("/vernier/cmaes/surrogate/resume", test_surrogate_resume);
   g_test_add_func ("/vernier/cmaes/surrogate/dimensions-seeded", test_surrogate_dimensions_seeded);
   g_test_add_func ("/vernier/cmaes/surrogate/bounds", test_surrogate_bounds);
   g_test_add_func ("/vernier/cmaes/surrogate/failures", test_surrogate_failures);

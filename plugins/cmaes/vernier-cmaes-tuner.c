@@ -1288,6 +1288,20 @@ vernier_cmaes_tuner_prepare (VernierTuner    *tuner,
       self->frame = g_new0 (gdouble, (gsize) self->n * self->n);
     }
 
+  /* A resumed study's completed trials teach the surrogate too. */
+  if (self->surrogate != VERNIER_CMAES_SURROGATE_NONE)
+    for (guint i = 0; i < vernier_context_get_n_trials (context); i++)
+      {
+        VernierTrial *trial = vernier_context_get_trial (context, i);
+
+        if (vernier_trial_get_state (trial) == VERNIER_TRIAL_STATE_COMPLETE &&
+            vernier_trial_has_value (trial) && isfinite (vernier_trial_get_value (trial)) &&
+            vernier_trial_get_params (trial) != NULL)
+          archive_add (self, vernier_trial_get_params (trial),
+                       vernier_objective_to_loss (self->objective,
+                                                  vernier_trial_get_value (trial)));
+      }
+
   completed = vernier_context_count_state (context, VERNIER_TRIAL_STATE_COMPLETE);
   self->random_left = self->startup_trials > completed ? self->startup_trials - completed : 0;
   return TRUE;
