@@ -384,20 +384,6 @@ use_statement (VernierSqliteStorage *self,
   return stmt;
 }
 
-/* Steps a statement that returns no row. */
-static gboolean
-run_statement (VernierSqliteStorage  *self,
-               Statement             *stmt,
-               GError               **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return TRUE;
-  set_sql_error (self, rc, error);
-  return FALSE;
-}
-
 /* Steps a statement that returns at most one row: TRUE with *found set,
  * FALSE on error. */
 static gboolean
@@ -413,6 +399,17 @@ next_row (VernierSqliteStorage  *self,
     return TRUE;
   set_sql_error (self, rc, error);
   return FALSE;
+}
+
+/* Steps a statement that returns no row. */
+static gboolean
+run_statement (VernierSqliteStorage  *self,
+               Statement             *stmt,
+               GError               **error)
+{
+  gboolean found;
+
+  return next_row (self, stmt, &found, error);
 }
 
 static gboolean
